@@ -1,0 +1,165 @@
+"""Reads for the knowledge-base pages and API, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from .models import Article, Category, Feedback, PublishableContent, Status, Video
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    children: list[CategoryNode] = field(default_factory=list)
+    article_count: int = 0
+
+
+def category_tree(*, language: str) -> list[CategoryNode]:
+    """All categories as a tree with published-article counts: two queries whatever the size."""
+    counts = dict(
+        Article.objects.published()
+        .in_language(language)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    nodes = {c.pk: CategoryNode(category=c, article_count=counts.get(c.pk, 0)) for c in Category.objects.all()}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.category.parent_id)
+        (parent.children if parent else roots).append(node)
+    for node in _walk(roots):
+        node.article_count += sum(child.article_count for child in _walk(node.children))
+    return roots
+
+
+def _walk(nodes: list[CategoryNode]):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def category_ancestors(*, category: Category) -> list[Category]:
+    """The path from the root down to the category's parent, for breadcrumbs (one query)."""
+    by_pk = {c.pk: c for c in Category.objects.only("pk", "parent_id", "name", "name_zh_hans", "slug")}
+    chain, current = [], by_pk.get(category.parent_id)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = by_pk.get(current.parent_id)
+    return list(reversed(chain))
+
+
+def category_descendant_ids(*, category: Category) -> list[int]:
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    ids = {category.pk}
+    changed = True
+    while changed:
+        before = len(ids)
+        ids |= {pk for pk, parent in parents.items() if parent in ids}
+        changed = len(ids) != before
+    return sorted(ids)
+
+
+def article_list(*, user, language: str | None = None) -> QuerySet[Article]:
+    """Articles a visitor may see, ready for a list: category and tags come with them."""
+    articles = Article.objects.visible_to(user).select_related("category")  # the category badge per row
+    articles = articles.prefetch_related("tags")  # the tag chips per row
+    return articles.in_language(language) if language else articles
+
+
+def video_list(*, user, language: str | None = None) -> QuerySet[Video]:
+    videos = Video.objects.visible_to(user).select_related("category")  # the category badge per card
+    return videos.in_language(language) if language else videos
+
+
+def article_get(*, pk: int, user) -> Article:
+    """One article for its page, or 404 when the visitor may not see it."""
+    article = (
+        Article.objects.visible_to(user)
+        .select_related("category", "owner", "translation_of")  # breadcrumb, byline, language links
+        .prefetch_related("tags", "product_versions", "videos")
+        .filter(pk=pk)
+        .first()
+    )
+    if article is None:
+        raise Http404
+    return article
+
+
+def video_get(*, pk: int, user) -> Video:
+    video = (
+        Video.objects.visible_to(user)
+        .select_related("category", "translation_of")
+        .prefetch_related(
+            "chapters",
+            "tags",
+            Prefetch("related_articles", queryset=Article.objects.visible_to(user).only("pk", "title", "slug")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if video is None:
+        raise Http404
+    return video
+
+
+def translations_of(*, item: PublishableContent, user) -> list[PublishableContent]:
+    """The other-language versions of an item that the visitor may see."""
+    root_id = item.translation_root_id
+    model = type(item)
+    return list(
+        model.objects.visible_to(user)
+        .filter(Q(pk=root_id) | Q(translation_of_id=root_id))
+        .exclude(pk=item.pk)
+        .only("pk", "title", "slug", "language")
+    )
+
+
+def related_articles(*, article: Article, user, limit: int = 5) -> list[Article]:
+    """Articles of the same language sharing tags, then the same category, most viewed first."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    candidates = (
+        Article.objects.visible_to(user)
+        .in_language(article.language)
+        .exclude(pk=article.pk)
+        .filter(Q(tags__in=tag_ids) | Q(category_id=article.category_id))
+        .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+        .order_by("-shared_tags", "-view_count", "pk")
+        .only("pk", "title", "slug", "summary")
+    )
+    return list(candidates[:limit])
+
+
+def popular_articles(*, user, language: str, limit: int = 6) -> list[Article]:
+    return list(article_list(user=user, language=language).order_by("-view_count", "pk")[:limit])
+
+
+def recent_articles(*, user, language: str, limit: int = 6) -> list[Article]:
+    return list(article_list(user=user, language=language).order_by("-updated_at", "pk")[:limit])
+
+
+def featured_videos(*, user, language: str, limit: int = 4) -> list[Video]:
+    return list(video_list(user=user, language=language).order_by("-view_count", "pk")[:limit])
+
+
+def feedback_of(*, item: PublishableContent, user, session_key: str) -> Feedback | None:
+    """The visitor's own earlier answer for an item, to show it selected."""
+    target = {"article": item} if isinstance(item, Article) else {"video": item}
+    if user.is_authenticated:
+        return Feedback.objects.filter(**target, user=user).first()
+    if session_key:
+        return Feedback.objects.filter(**target, user=None, session_key=session_key).first()
+    return None
+
+
+def content_needing_review() -> tuple[QuerySet[Article], QuerySet[Video]]:
+    """Published items that are poorly rated or not reviewed for too long, for editors."""
+    articles = Article.objects.filter(status=Status.PUBLISHED).needs_review().with_helpfulness()
+    videos = Video.objects.filter(status=Status.PUBLISHED).needs_review().with_helpfulness()
+    return (
+        articles.select_related("category", "owner").order_by("helpful_share", "last_reviewed_at"),
+        videos.select_related("category", "owner").order_by("helpful_share", "last_reviewed_at"),
+    )

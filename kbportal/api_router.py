@@ -1,0 +1,13 @@
+"""Every API viewset of the project, mounted at /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from articles.api.views import ArticleViewSet, CategoryViewSet, VideoViewSet
+
+router = DefaultRouter()
+router.register("categories", CategoryViewSet, basename="category")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("videos", VideoViewSet, basename="video")
+
+app_name = "api"
+urlpatterns = router.urls

@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from kbportal.demo import accounts, content
+
+
+class Command(BaseCommand):
+    help = "Load the HelloWorld demo: accounts for every role, the knowledge base, videos. Safe to run again."
+
+    def handle(self, *args, **options) -> None:
+        demo_accounts = accounts.load_demo_accounts()
+        content.load_versions()
+        categories = content.load_categories()
+        report = content.load_articles()
+        videos = content.load_videos()
+        content.load_activity()
+        self.stdout.write(f"Demo content: {categories} categories; articles: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos.")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {accounts.DEMO_PASSWORD})"))
+        width = max(len(a.username) for a in demo_accounts)
+        for account in demo_accounts:
+            self.stdout.write(f"  {account.username:<{width}}  {account.email:<32}  {account.description}")
+        self.stdout.write("")
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/sign-in/  ·  staff admin: /admin/")

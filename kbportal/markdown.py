@@ -1,0 +1,101 @@
+"""Markdown for every piece of user or staff text: rendered, then sanitized.
+
+markdown-it-py renders CommonMark with raw HTML switched off; nh3 (the Rust
+ammonia sanitizer) then keeps only an allowlist of tags, attributes and URL
+schemes. Both layers are kept on purpose: the renderer never emits raw HTML and
+the sanitizer would remove anything executable even if it did.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import nh3
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre",
+    "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(2, 7)},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+_CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,32}$")
+TOC_LEVELS = (2, 3)
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    anchor: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    toc: list[TocEntry] = field(default_factory=list)
+
+
+def heading_anchor(title: str) -> str:
+    """A stable, readable anchor for a heading; Chinese headings keep their characters."""
+    return slugify(title, allow_unicode=True) or "section"
+
+
+def _keep_safe_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        return value if tag == "code" and _CODE_CLASS.match(value) else None
+    return value
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=heading_anchor)
+    return md
+
+
+_MARKDOWN = _parser()
+
+
+def sanitize_html(html: str) -> str:
+    """Remove everything outside the allowlist: scripts, handlers, styles, foreign schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_safe_attribute,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def _table_of_contents(tokens) -> list[TocEntry]:
+    entries = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        level = int(token.tag[1])
+        anchor = token.attrGet("id")
+        if level in TOC_LEVELS and anchor:
+            entries.append(TocEntry(level=level, anchor=str(anchor), title=tokens[index + 1].content))
+    return entries
+
+
+def render_markdown(text: str) -> RenderedMarkdown:
+    """Render Markdown to sanitized HTML and collect the headings for a table of contents."""
+    tokens = _MARKDOWN.parse(text or "")
+    html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
+    return RenderedMarkdown(html=sanitize_html(html), toc=_table_of_contents(tokens))

@@ -1,0 +1,66 @@
+/* Small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Language menu: switch as soon as a language is chosen.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  });
+
+  // "Was this helpful?": answer in place instead of reloading the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var widget = form.closest("[data-helpfulness]");
+    if (!widget || !window.fetch) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+      .then(function (result) {
+        if (result.ok && result.body.html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = result.body.html;
+          var replacement = holder.firstElementChild;
+          widget.replaceWith(replacement);
+          var heading = replacement.querySelector("h2");
+          if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+        } else {
+          form.submit();
+        }
+      })
+      .catch(function () { form.submit(); });
+  });
+
+  // Video chapters: jump the player without reloading the page.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-seek]");
+    if (!link) return;
+    var player = document.querySelector("[data-player]");
+    if (!player) return;
+    var seconds = parseInt(link.getAttribute("data-seek"), 10) || 0;
+    var video = player.querySelector("video");
+    var frame = player.querySelector("iframe");
+    if (video) {
+      video.currentTime = seconds;
+      video.play();
+    } else if (frame) {
+      var url = new URL(frame.src);
+      if (player.dataset.provider === "vimeo") url.hash = "t=" + seconds + "s";
+      else url.searchParams.set(player.dataset.provider === "bilibili" ? "t" : "start", seconds);
+      url.searchParams.set("autoplay", "1");
+      frame.src = url.toString();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    document.querySelectorAll("a[data-seek][aria-current]").forEach(function (a) { a.removeAttribute("aria-current"); });
+    link.setAttribute("aria-current", "true");
+  });
+})();

@@ -1,0 +1,36 @@
+import pytest
+
+from kbportal.accounts.roles import Role
+from tests.accounts.factories import PASSWORD, StaffFactory, UserFactory
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(username="customer", email="customer@example.com")
+
+
+@pytest.fixture
+def editor(db):
+    return StaffFactory(username="editor", role=Role.CONTENT_EDITOR)
+
+
+@pytest.fixture
+def manager(db):
+    return StaffFactory(username="manager", role=Role.SUPPORT_MANAGER)
+
+
+@pytest.fixture
+def customer_client(client, customer):
+    client.force_login(customer)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
