@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -68,34 +69,42 @@ class HelpfulnessColumnsMixin:
         return obj.needs_review
 
 
-class FeedbackInline(admin.TabularInline):
-    """Readers' answers beside the item: reason and comment, never who gave them."""
+class FeedbackPanelMixin:
+    """Readers' latest answers beside the item: reason and comment, never who gave them."""
 
-    model = Feedback
-    fk_name = "article"
-    fields = ["helpful", "reason", "comment", "updated_at"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-    verbose_name_plural = gettext_lazy("Reader feedback (latest 50)")
+    feedback_panel_size = 20
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        latest = queryset.order_by("-updated_at").values("pk")[:50]
-        return queryset.filter(pk__in=list(latest)).order_by("-updated_at")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class VideoFeedbackInline(FeedbackInline):
-    fk_name = "video"
+    @admin.display(description=gettext_lazy("reader feedback"))
+    def feedback_panel(self, obj) -> str:
+        if not obj or not obj.pk:
+            return "—"
+        rows = obj.feedback.order_by("-updated_at")[: self.feedback_panel_size]
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    _("Yes") if row.helpful else _("No"),
+                    row.get_reason_display(),
+                    row.comment,
+                    date_format(row.updated_at),
+                )
+                for row in rows
+            ),
+        )
+        if not body:
+            return _("No feedback yet.")
+        query = "article" if isinstance(obj, Article) else "video"
+        all_url = f"{reverse('admin:articles_feedback_changelist')}?{query}={obj.pk}"
+        return format_html(
+            '<table class="kb-feedback"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            '<tbody>{}</tbody></table><p><a href="{}">{}</a></p>',
+            _("Helpful"), _("Reason"), _("Comment"), _("When"), body, all_url, _("All feedback for this item"),
+        )  # fmt: skip
 
 
 @admin.register(Article)
-class ArticleAdmin(HelpfulnessColumnsMixin, admin.ModelAdmin):
+class ArticleAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"})}}
     list_display = [
         "title", "status", "language", "category", "type", "helpful_column", "votes_column", "view_count",
@@ -109,9 +118,10 @@ class ArticleAdmin(HelpfulnessColumnsMixin, admin.ModelAdmin):
     autocomplete_fields = ["translation_of", "category", "tags", "owner"]
     filter_horizontal = ["product_versions"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["rendered_preview", "helpfulness_summary", "view_count", "published_at", "revision_links"]
+    readonly_fields = [
+        "rendered_preview", "helpfulness_summary", "feedback_panel", "view_count", "published_at", "revision_links",
+    ]  # fmt: skip
     actions = ["publish_selected", "archive_selected", "mark_reviewed_selected", "submit_for_review_selected"]
-    inlines = [FeedbackInline]
     change_form_template = "admin/articles/article/change_form.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "rendered_preview"]}),
@@ -125,7 +135,7 @@ class ArticleAdmin(HelpfulnessColumnsMixin, admin.ModelAdmin):
         ),
         (
             gettext_lazy("Performance and history"),
-            {"fields": ["helpfulness_summary", "view_count", "revision_links"]},
+            {"fields": ["helpfulness_summary", "feedback_panel", "view_count", "revision_links"]},
         ),
     ]
 
@@ -321,7 +331,7 @@ class ChapterInline(admin.TabularInline):
 
 
 @admin.register(Video)
-class VideoAdmin(HelpfulnessColumnsMixin, admin.ModelAdmin):
+class VideoAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin):
     list_display = [
         "title", "status", "language", "category", "provider", "duration_seconds", "helpful_column",
         "votes_column", "view_count", "needs_review_column", "updated_at",
@@ -332,8 +342,12 @@ class VideoAdmin(HelpfulnessColumnsMixin, admin.ModelAdmin):
     autocomplete_fields = ["translation_of", "category", "tags", "owner", "related_articles"]
     filter_horizontal = ["product_versions"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["view_count", "published_at"]
-    inlines = [ChapterInline, VideoFeedbackInline]
+    readonly_fields = ["view_count", "published_at", "feedback_panel"]
+    inlines = [ChapterInline]
+
+    class Media:
+        css = {"all": ["admin_kb/kb-admin.css"]}
+
     actions = ["publish_selected", "archive_selected", "mark_reviewed_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "duration_seconds", "thumbnail"]}),
@@ -347,6 +361,7 @@ class VideoAdmin(HelpfulnessColumnsMixin, admin.ModelAdmin):
             gettext_lazy("Workflow"),
             {"fields": ["status", "publish_at", "published_at", "owner", "last_reviewed_at", "external_id"]},
         ),
+        (gettext_lazy("Reader feedback"), {"fields": ["feedback_panel"]}),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -34,3 +34,11 @@ def customer_client(client, customer):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Tests read the Chinese interface, so the catalogue must be compiled (cheap when up to date)."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kbportal.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "kbportal.urls"
@@ -191,6 +192,8 @@ CSRF_COOKIE_HTTPONLY = False  # The helpfulness widget reads the token from the 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Origins (besides this site) that may serve uploaded videos, e.g. a CDN in front of object storage.
+KBPORTAL_CSP_EXTRA_MEDIA = env_list("KBPORTAL_CSP_EXTRA_MEDIA")
 
 # --- REST API ---------------------------------------------------------------------------
 
@@ -217,7 +220,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

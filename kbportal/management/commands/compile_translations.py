@@ -28,4 +28,5 @@ class Command(BaseCommand):
                 compiled += 1
                 if options["verbosity"] > 1:
                     self.stdout.write(f"compiled {po_path}")
-        self.stdout.write(f"Translations: {compiled} catalogue(s) compiled.")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"Translations: {compiled} catalogue(s) compiled.")

@@ -13,8 +13,10 @@ class Command(BaseCommand):
         report = content.load_articles()
         videos = content.load_videos()
         content.load_activity()
-        self.stdout.write(f"Demo content: {categories} categories; articles: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos.")
+        self.stdout.write(
+            f"Demo content: {categories} categories; articles: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos."
+        )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {accounts.DEMO_PASSWORD})"))
         width = max(len(a.username) for a in demo_accounts)
