@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from articles import services
 from articles.importing import import_articles
@@ -77,10 +79,18 @@ def _stable_number(text: str, low: int, high: int) -> int:
 
 @transaction.atomic
 def load_activity() -> None:
-    """Views and "Was this helpful?" answers from made-up anonymous sessions."""
+    """Views, dates and "Was this helpful?" answers from made-up anonymous sessions."""
+    now = timezone.now()
     for model in (Article, Video):
         for item in model.objects.filter(external_id__isnull=False).exclude(status="draft"):
-            model.objects.filter(pk=item.pk).update(view_count=_stable_number(item.external_id, 40, 2400))
+            age_days = _stable_number(item.external_id + ":age", 1, 240)
+            model.objects.filter(pk=item.pk).update(
+                view_count=_stable_number(item.external_id, 40, 2400),
+                updated_at=now - timedelta(days=age_days, hours=_stable_number(item.external_id, 0, 23)),
+                published_at=now - timedelta(days=age_days + 30),
+                # About one in six was last reviewed over a year ago, so "Needs review" has work to show.
+                last_reviewed_at=(now - timedelta(days=_stable_number(item.external_id + ":review", 20, 440))).date(),
+            )
             votes = _stable_number(item.external_id + ":votes", 0, 24)
             helpful_share = _stable_number(item.external_id + ":share", 35, 98)
             for n in range(votes):
