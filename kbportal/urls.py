@@ -2,7 +2,6 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -10,7 +9,6 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("accounts/", include("kbportal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kbportal.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
