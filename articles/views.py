@@ -103,7 +103,7 @@ def _register_view(request: HttpRequest, item) -> None:
         services.content_register_view(item=item)
 
 
-def article_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     article = selectors.article_get(pk=pk, user=request.user)
     if slug != article.slug:
         return redirect(article, permanent=True)
@@ -124,7 +124,7 @@ def video_list(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/video_list.html", {"page": _page(request, videos)})
 
 
-def video_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def video_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     video = selectors.video_get(pk=pk, user=request.user)
     if slug != video.slug:
         return redirect(video, permanent=True)
