@@ -239,9 +239,12 @@ def video_archive(*, video: Video, by: User | None) -> Video:
 
 
 def tags_get_or_create(*, names: Iterable[str]) -> list[Tag]:
+    """Tags by name (lower-cased); names that slugify alike ("C" and "C++") get distinct slugs."""
     tags = []
-    for name in {n.strip().lower() for n in names if n and n.strip()}:
-        tag, _created = Tag.objects.get_or_create(name=name[:60], defaults={"slug": content_slug(name)[:80]})
+    for name in {n.strip().lower()[:60] for n in names if n and n.strip()}:
+        tag = Tag.objects.filter(name=name).first()
+        if tag is None:
+            tag = Tag.objects.create(name=name, slug=_unique_slug(Tag, content_slug(name)[:74]))
         tags.append(tag)
     return tags
 
@@ -260,15 +263,16 @@ def category_get_or_create_path(*, path: str) -> Category:
     for name in names:
         category = Category.objects.filter(parent=parent, name=name).first()
         if category is None:
-            category = Category.objects.create(parent=parent, name=name[:120], slug=_unique_category_slug(name))
+            category = Category.objects.create(
+                parent=parent, name=name[:120], slug=_unique_slug(Category, content_slug(name)[:120])
+            )
         parent = category
     return parent
 
 
-def _unique_category_slug(name: str) -> str:
-    base = content_slug(name)[:120]
+def _unique_slug(model: type[Category] | type[Tag], base: str) -> str:
     slug, suffix = base, 2
-    while Category.objects.filter(slug=slug).exists():
+    while model.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug
 

@@ -1,5 +1,9 @@
 """The test profile: fast hashing, in-memory mail, the same database logic as base."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -14,4 +18,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"feedback": "1000
 # A file, not SQLite's shared in-memory database: concurrency tests run real threads,
 # which need WAL and the busy timeout rather than shared-cache table locks.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One file per test process, so two test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"kbportal-test-{os.getpid()}.sqlite3")}

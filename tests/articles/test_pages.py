@@ -119,3 +119,10 @@ def test_articles_never_reviewed_for_too_long_need_review(settings):
     ArticleFactory()  # reviewed never, but created today
 
     assert list(Article.objects.needs_review()) == [stale]
+
+
+def test_tags_whose_names_slugify_alike_get_distinct_slugs():
+    c, cpp = services.tags_get_or_create(names=["C"]) + services.tags_get_or_create(names=["C++"])
+
+    assert c.slug != cpp.slug
+    assert services.tags_get_or_create(names=["c++"]) == [cpp]
