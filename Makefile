@@ -39,8 +39,8 @@ format: setup
 
 # Refresh the catalogues after changing strings (needs GNU gettext's xgettext).
 messages: setup
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
-	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
+		--ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*'
 
 ci:
 	bash .ci/run
