@@ -29,7 +29,13 @@ from kbportal.accounts.models import User
 from kbportal.choices import Language
 
 from .models import Article, ArticleRevision, ArticleType, Category, ProductVersion, Status, Tag
-from .services import article_render, article_revision_create, category_get_or_create_path, content_slug
+from .services import (
+    article_render,
+    article_revision_create,
+    category_get_or_create_path,
+    content_slug,
+    mark_first_publication,
+)
 
 BATCH_SIZE = 1000
 # Lookups by a list of keys are split into chunks this long, under every backend's parameter limit.
@@ -422,8 +428,7 @@ class _Importer:
         article.category_id = self.categories.get_or_create(line.category)
         article_render(article=article)
         # As article_save does: the first publication is remembered, the owner defaults to the importer.
-        if article.status == Status.PUBLISHED and article.published_at is None:
-            article.published_at = article.publish_at or now
+        mark_first_publication(article, now)
         if article.owner_id is None and self.owner is not None:
             article.owner = self.owner
         return article

@@ -80,7 +80,11 @@ def article_get(*, pk: int, user) -> Article:
     article = (
         Article.objects.visible_to(user)
         .select_related("category", "owner", "translation_of")  # breadcrumb, byline, language links
-        .prefetch_related("tags", "product_versions", "videos")
+        .prefetch_related(
+            "tags",
+            "product_versions",
+            Prefetch("videos", queryset=Video.objects.visible_to(user).only("pk", "title", "slug", "duration_seconds")),
+        )
         .filter(pk=pk)
         .first()
     )

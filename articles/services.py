@@ -48,9 +48,10 @@ def article_render(*, article: Article) -> None:
         article.slug = content_slug(article.title)
 
 
-def _mark_first_publication(item: PublishableContent) -> None:
+def mark_first_publication(item: PublishableContent, now=None) -> None:
+    """Remember when an item first went (or goes, if scheduled) public; later publications keep it."""
     if item.status == Status.PUBLISHED and item.published_at is None:
-        item.published_at = item.publish_at or timezone.now()
+        item.published_at = item.publish_at or now or timezone.now()
 
 
 @transaction.atomic
@@ -62,7 +63,7 @@ def article_save(*, article: Article, by: User | None) -> Article:
     """
     article.clean()
     article_render(article=article)
-    _mark_first_publication(article)
+    mark_first_publication(article)
     if article.owner_id is None and by is not None and by.is_staff:
         article.owner = by
     article.save()
@@ -212,7 +213,7 @@ def video_save(*, video: Video, by: User | None) -> Video:
     """Validate and save a video whose fields the caller has set."""
     if not video.slug:
         video.slug = content_slug(video.title)
-    _mark_first_publication(video)
+    mark_first_publication(video)
     if video.owner_id is None and by is not None and by.is_staff:
         video.owner = by
     video.full_clean(exclude=["owner", "tags", "product_versions", "related_articles"])

@@ -18,17 +18,16 @@ def _sniff_video(head: bytes) -> str | None:
     return None
 
 
+def _check_size(upload, limit: int, message: str) -> None:
+    if upload.size > limit:
+        raise ValidationError(
+            message, params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}, code="too_large"
+        )
+
+
 def validate_video_file(upload) -> None:
     """Accept MP4 and WebM files up to the configured size, recognised by their content."""
-    if upload.size > settings.KBPORTAL_MAX_VIDEO_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The video is %(size)s; upload at most %(limit)s."),
-            params={
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.KBPORTAL_MAX_VIDEO_UPLOAD_BYTES),
-            },
-            code="too_large",
-        )
+    _check_size(upload, settings.KBPORTAL_MAX_VIDEO_UPLOAD_BYTES, _("The video is %(size)s; upload at most %(limit)s."))
     position = upload.tell() if hasattr(upload, "tell") else 0
     upload.seek(0)
     head = upload.read(16)
@@ -38,12 +37,4 @@ def validate_video_file(upload) -> None:
 
 
 def validate_image_size(upload) -> None:
-    if upload.size > settings.KBPORTAL_MAX_IMAGE_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The image is %(size)s; upload at most %(limit)s."),
-            params={
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.KBPORTAL_MAX_IMAGE_UPLOAD_BYTES),
-            },
-            code="too_large",
-        )
+    _check_size(upload, settings.KBPORTAL_MAX_IMAGE_UPLOAD_BYTES, _("The image is %(size)s; upload at most %(limit)s."))

@@ -1,13 +1,16 @@
 """The public pages: home, categories, articles with their table of contents, needs-review list."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import services
 from articles.models import Article
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory
-from tests.articles.factories import ArticleFactory, CategoryFactory
+from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +129,16 @@ def test_tags_whose_names_slugify_alike_get_distinct_slugs():
 
     assert c.slug != cpp.slug
     assert services.tags_get_or_create(names=["c++"]) == [cpp]
+
+
+def test_an_article_links_only_to_videos_customers_may_watch(client):
+    article = ArticleFactory()
+    watchable = VideoFactory(title="Watch me")
+    scheduled = VideoFactory(title="Not yet", publish_at=timezone.now() + timedelta(days=1))
+    for video in (watchable, scheduled):
+        video.related_articles.add(article)
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Watch me" in page
+    assert "Not yet" not in page
