@@ -3,11 +3,13 @@
 from rest_framework.routers import DefaultRouter
 
 from articles.api.views import ArticleViewSet, CategoryViewSet, VideoViewSet
+from tickets.api.views import TicketViewSet
 
 router = DefaultRouter()
 router.register("categories", CategoryViewSet, basename="category")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("videos", VideoViewSet, basename="video")
+router.register("tickets", TicketViewSet, basename="ticket")
 
 app_name = "api"
 urlpatterns = router.urls

@@ -1,12 +1,67 @@
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from kbportal.choices import Language
+
+from .querysets import TicketQuerySet
+
+REFERENCE_PREFIX = "HW-"
 
 
 class Plan(models.TextChoices):
     BASIC = "basic", _("Basic")
     PROFESSIONAL = "professional", _("Professional")
     ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, _("P1 · System down")
+    P2 = 2, _("P2 · Major function impaired")
+    P3 = 3, _("P3 · Minor problem")
+    P4 = 4, _("P4 · Question or suggestion")
+
+    @classmethod
+    def help_texts(cls) -> dict[int, str]:
+        return {
+            cls.P1: _("HelloWorld is down or your core business is blocked."),
+            cls.P2: _("A major function does not work, but you can still work."),
+            cls.P3: _("A minor problem, and you have a workaround."),
+            cls.P4: _("A question, a how-to or a suggestion."),
+        }
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+    @classmethod
+    def active(cls) -> list[str]:
+        """Statuses whose tickets still need work (the queue's default)."""
+        return [cls.NEW, cls.OPEN, cls.WAITING]
+
+
+class Tier(models.IntegerChoices):
+    TIER_1 = 1, _("Tier 1")
+    TIER_2 = 2, _("Tier 2")
+    TIER_3 = 3, _("Tier 3")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    SELF_SERVICE = "self-service", _("Self-service escalation")
+    COMMUNITY = "community", _("Community")
+    API = "api", _("API")
+    EMAIL = "email", _("E-mail")
 
 
 class Organisation(models.Model):
@@ -29,6 +84,14 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError({"time_zone": _("Give an IANA time zone such as Asia/Shanghai.")}) from error
 
 
 class OrganisationMembership(models.Model):
@@ -58,3 +121,567 @@ class OrganisationMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
+
+
+# --- Service levels ------------------------------------------------------------------------
+
+
+class ServiceCalendar(models.Model):
+    """When the service-level clock runs: around the clock, or business hours with holidays."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    always_open = models.BooleanField(_("24×7"), default=False, help_text=_("Every minute counts, day and night."))
+    open_days = models.CharField(
+        _("open days"),
+        max_length=20,
+        default="0,1,2,3,4",
+        help_text=_("Weekday numbers separated by commas, Monday = 0 … Sunday = 6."),
+    )
+    opens_at = models.TimeField(_("opens at"), default="09:00")
+    closes_at = models.TimeField(_("closes at"), default="18:00")
+    default_time_zone = models.CharField(
+        _("default time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Used for customers without an organisation; organisations use their own time zone."),
+    )
+
+    class Meta:
+        verbose_name = _("service calendar")
+        verbose_name_plural = _("service calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        days = [day.strip() for day in self.open_days.split(",") if day.strip()]
+        if not self.always_open and (not days or any(not d.isdigit() or int(d) > 6 for d in days)):
+            raise ValidationError({"open_days": _("List weekday numbers from 0 (Monday) to 6, e.g. 0,1,2,3,4.")})
+        if not self.always_open and self.opens_at >= self.closes_at:
+            raise ValidationError({"closes_at": _("Closing time must come after opening time.")})
+        try:
+            ZoneInfo(self.default_time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError({"default_time_zone": _("Give an IANA time zone such as Asia/Shanghai.")}) from error
+
+
+class Holiday(models.Model):
+    calendar = models.ForeignKey(
+        ServiceCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="holiday_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class SlaPolicy(models.Model):
+    """The service levels of one plan: a calendar, targets per priority, and what a breach does."""
+
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, unique=True)
+    calendar = models.ForeignKey(
+        ServiceCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="policies"
+    )
+    warn_before_minutes = models.PositiveIntegerField(
+        _("warn before (minutes)"),
+        default=30,
+        help_text=_("The assignee is warned this long before a target is missed."),
+    )
+    raise_priority_on_breach = models.BooleanField(
+        _("raise priority on breach"),
+        default=False,
+        help_text=_("A ticket that misses its resolution target moves up one priority (P4 → P3 …), never above P2."),
+    )
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["plan"]
+
+    def __str__(self) -> str:
+        return self.get_plan_display()
+
+
+class SlaTarget(models.Model):
+    policy = models.ForeignKey(SlaPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="targets")
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response (minutes)"), help_text=_("Counted on the policy's calendar.")
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution (minutes)"), help_text=_("Counted on the policy's calendar.")
+    )
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        ordering = ["policy", "priority"]
+        constraints = [models.UniqueConstraint(fields=["policy", "priority"], name="sla_target_unique_priority")]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.get_priority_display()}"
+
+    @property
+    def first_response(self) -> timedelta:
+        return timedelta(minutes=self.first_response_minutes)
+
+    @property
+    def resolution(self) -> timedelta:
+        return timedelta(minutes=self.resolution_minutes)
+
+
+# --- Tickets ---------------------------------------------------------------------------------
+
+
+class Ticket(models.Model):
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description (Markdown)"))
+    description_html = models.TextField(_("rendered description"), editable=False, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    requester_email = models.EmailField(
+        _("requester e-mail"), help_text=_("Where notifications go; kept for requesters without an account.")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    product_version = models.ForeignKey(
+        "articles.ProductVersion",
+        verbose_name=_("product version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    category = models.ForeignKey(
+        "articles.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    plan = models.CharField(
+        _("plan"),
+        max_length=20,
+        choices=Plan.choices,
+        default=Plan.BASIC,
+        help_text=_("The service plan whose targets apply, from the organisation at creation or its last change."),
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.P3)
+    proposed_priority = models.PositiveSmallIntegerField(
+        _("priority proposed by the customer"), choices=Priority.choices, default=Priority.P3
+    )
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.TIER_1)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.EN,
+        help_text=_("The requester's language, for the e-mails they receive."),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True, editable=False)
+    previous_ticket = models.ForeignKey(
+        "self",
+        verbose_name=_("follows up on"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up_tickets",
+        help_text=_("The earlier ticket this one continues, when it was resolved too long ago to reopen."),
+    )
+    knowledge_article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("knowledge article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_tickets",
+        help_text=_("The article written from this ticket's resolution."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_warned_at = models.DateTimeField(_("first-response warning sent"), null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(_("resolution warning sent"), null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(_("first response breached"), null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at"]
+        permissions = [
+            ("work_ticket", _("Can work tickets: reply, note, assign, escalate")),
+            ("view_all_tiers", _("Can see the queues of every tier")),
+        ]
+        indexes = [
+            # The work queue: active tickets of some tiers, most urgent first.
+            models.Index(fields=["tier", "status", "resolution_due_at"], name="ticket_queue"),
+            # An agent's own tickets.
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            # "My tickets" and an organisation's tickets, newest first.
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+            models.Index(fields=["organisation", "-created_at"], name="ticket_org_recent"),
+            # The breach job: active tickets whose next due time has come.
+            models.Index(fields=["status", "first_response_due_at"], name="ticket_first_response_due"),
+            models.Index(fields=["status", "resolution_due_at"], name="ticket_resolution_due"),
+        ]
+        constraints = [
+            # A retried create (double submit, API retry) finds the first ticket instead of making a second.
+            models.UniqueConstraint(
+                fields=["requester_email", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="ticket_unique_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", kwargs={"reference": self.reference})
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else ""
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in Status.active()
+
+
+def reference_to_pk(reference: str) -> int | None:
+    """The primary key in a reference such as "HW-000123" (or "123"); None if it is not one."""
+    text = reference.strip().upper().removeprefix(REFERENCE_PREFIX)
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+class SlaPause(models.Model):
+    """A stretch of time while the ticket waited on the customer: the clocks did not run."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField(_("paused at"))
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA pause")
+        verbose_name_plural = _("SLA pauses")
+        ordering = ["started_at"]
+        constraints = [
+            # At most one open pause per ticket.
+            models.UniqueConstraint(fields=["ticket"], condition=Q(ended_at__isnull=True), name="sla_one_open_pause"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.started_at} – {self.ended_at or '…'}"
+
+
+class Message(models.Model):
+    """A public reply or an internal note; internal notes never reach customers."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket_messages",
+    )
+    body = models.TextField(_("message (Markdown)"))
+    body_html = models.TextField(_("rendered message"), editable=False, blank=True)
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    from_staff = models.BooleanField(_("from staff"), default=False)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # A ticket's conversation in order, with or without internal notes.
+            models.Index(fields=["ticket", "is_internal", "created_at"], name="message_ticket_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.body[:40]}"
+
+
+class Attachment(models.Model):
+    """A file a customer or agent attached; served only as a download with a type chosen by the server."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="tickets/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=80)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    STATUS = "status", _("Status changed")
+    PRIORITY = "priority", _("Priority changed")
+    TIER = "tier", _("Tier changed")
+    ASSIGNEE = "assignee", _("Assignee changed")
+    DUE = "due", _("Due times changed")
+    SLA_WARNING = "sla-warning", _("SLA warning")
+    SLA_BREACH = "sla-breach", _("SLA breached")
+    REOPENED = "reopened", _("Reopened")
+    ARTICLE = "article", _("Knowledge article drafted")
+
+
+# The events a customer sees on their timeline; the rest (due times, SLA alarms) are for staff.
+PUBLIC_EVENT_KINDS = {EventKind.CREATED, EventKind.STATUS, EventKind.PRIORITY, EventKind.TIER, EventKind.REOPENED}
+
+
+class Event(models.Model):
+    """One change to a ticket: who, when, what and why."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    from_value = models.CharField(_("from"), max_length=200, blank=True)
+    to_value = models.CharField(_("to"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The timeline of one ticket.
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.from_value} → {self.to_value}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_EVENT_KINDS
+
+
+class AgentAvailability(models.Model):
+    """Whether an agent takes new tickets: away agents are skipped by automatic assignment."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="availability"
+    )
+    is_away = models.BooleanField(_("away"), default=False)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agent availability")
+        verbose_name_plural = _("agent availability")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'away' if self.is_away else 'available'})"
+
+
+# --- Satisfaction ------------------------------------------------------------------------------
+
+
+def _score(low: int, high: int, label: str, **kwargs) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, validators=[MinValueValidator(low), MaxValueValidator(high)], **kwargs
+    )
+
+
+class ServiceIndexWeights(models.Model):
+    """The weights of the five service ratings in the service index (one row; percentages summing to 100)."""
+
+    response_speed = models.PositiveSmallIntegerField(_("response speed"), default=25)
+    resolution = models.PositiveSmallIntegerField(_("resolution"), default=30)
+    expertise = models.PositiveSmallIntegerField(_("expertise"), default=20)
+    attitude = models.PositiveSmallIntegerField(_("attitude"), default=15)
+    follow_up = models.PositiveSmallIntegerField(_("follow-up"), default=10)
+
+    class Meta:
+        verbose_name = _("service index weights")
+        verbose_name_plural = _("service index weights")
+
+    def __str__(self) -> str:
+        return str(_("Service index weights"))
+
+    def clean(self) -> None:
+        if sum(self.as_dict().values()) != 100:
+            raise ValidationError(_("The five weights are percentages: make them add up to 100."))
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in SERVICE_DIMENSIONS}
+
+
+SERVICE_DIMENSIONS = ("response_speed", "resolution", "expertise", "attitude", "follow_up")
+
+
+class SurveyResponse(models.Model):
+    """The requester's verdict on a resolved ticket: one per ticket, editable for a while."""
+
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="survey_response"
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("respondent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    csat = _score(1, 5, _("satisfaction (CSAT, 1–5)"))
+    response_speed = _score(1, 5, _("response speed"))
+    resolution = _score(1, 5, _("resolution"))
+    expertise = _score(1, 5, _("expertise"))
+    attitude = _score(1, 5, _("attitude"))
+    follow_up = _score(1, 5, _("follow-up"))
+    service_index = models.DecimalField(_("service index (0–100)"), max_digits=5, decimal_places=1)
+    ces = _score(1, 5, _("effort (CES, 1 = very easy, 5 = very hard)"))
+    nps = _score(0, 10, _("recommendation (NPS, 0–10)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    address_hash = models.CharField(_("address fingerprint"), max_length=64, blank=True, editable=False)
+    flagged = models.BooleanField(
+        _("flagged"), default=False, help_text=_("Part of a burst of answers from one address; check before counting.")
+    )
+    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-created_at"]
+        indexes = [
+            # Burst detection: recent answers from one address.
+            models.Index(fields=["address_hash", "created_at"], name="survey_address_recent"),
+            # Analytics by period.
+            models.Index(fields=["created_at"], name="survey_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: CSAT {self.csat}"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class FollowUpCase(models.Model):
+    """The closed loop on a low score: remedy, review and improvement, owned by the support managers."""
+
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="follow_up_case"
+    )
+    trigger = models.CharField(_("trigger"), max_length=200)
+    status = models.CharField(_("status"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up case")
+        verbose_name_plural = _("follow-up cases")
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["status", "-opened_at"], name="followup_status_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.get_status_display()}"
+
+
+class FollowUpStageKind(models.TextChoices):
+    REMEDY = "remedy", _("Immediate remedy: contact the customer")
+    REVIEW = "review", _("Process review")
+    IMPROVEMENT = "improvement", _("Improvement action")
+
+
+class FollowUpStage(models.Model):
+    case = models.ForeignKey(FollowUpCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(_("stage"), max_length=12, choices=FollowUpStageKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up_stages",
+    )
+    note = models.TextField(_("note"), blank=True)
+    due_date = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up stage")
+        verbose_name_plural = _("follow-up stages")
+        ordering = ["case", "due_date"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="followup_one_stage_per_kind")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -221,6 +221,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "articles.models.Status",
+        "TicketStatusEnum": "tickets.models.Status",
+        "TicketPriorityEnum": "tickets.models.Priority",
+        "TicketTierEnum": "tickets.models.Tier",
+    },
 }
 
 # --- Product settings ---------------------------------------------------------------------
@@ -241,4 +247,29 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# --- Support desk -------------------------------------------------------------------------
+
+# New tickets go to the least-loaded available agent of their tier.
+KBPORTAL_AUTO_ASSIGN = env_bool("KBPORTAL_AUTO_ASSIGN", True)
+# A resolved ticket reopens on reply within this many days; later it is closed and a reply opens a follow-up.
+KBPORTAL_REOPEN_DAYS = env_int("KBPORTAL_REOPEN_DAYS", 7)
+KBPORTAL_MAX_ATTACHMENT_BYTES = env_int("KBPORTAL_MAX_ATTACHMENT_MB", 10) * 1024 * 1024
+# Surveys: how long the e-mailed link works, how long an answer can be changed, how often NPS is asked,
+# and how many answers from one address within an hour count as a burst to flag.
+KBPORTAL_SURVEY_LINK_DAYS = env_int("KBPORTAL_SURVEY_LINK_DAYS", 30)
+KBPORTAL_SURVEY_EDIT_DAYS = env_int("KBPORTAL_SURVEY_EDIT_DAYS", 7)
+KBPORTAL_NPS_INTERVAL_DAYS = env_int("KBPORTAL_NPS_INTERVAL_DAYS", 90)
+KBPORTAL_SURVEY_BURST_LIMIT = env_int("KBPORTAL_SURVEY_BURST_LIMIT", 5)
+
+# --- Background jobs ----------------------------------------------------------------------
+
+# Without a broker, tasks run inline in the web process (the embedded default).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sla-check": {"task": "tickets.tasks.sla_check_task", "schedule": env_int("KBPORTAL_SLA_CHECK_SECONDS", 60)},
 }

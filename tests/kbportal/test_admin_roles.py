@@ -16,14 +16,18 @@ pytestmark = pytest.mark.django_db
 
 CONTENT = {"articles.article", "articles.video", "articles.category", "articles.tag", "articles.productversion"}
 CUSTOMERS = {"accounts.user", "tickets.organisation", "tickets.organisationmembership"}
+AGENT_DESK = {"tickets.ticket", "tickets.surveyresponse", "tickets.agentavailability"}
+MANAGER_DESK = AGENT_DESK | {
+    "tickets.servicecalendar", "tickets.slapolicy", "tickets.serviceindexweights", "tickets.followupcase",
+}  # fmt: skip
 
 EXPECTED_ADMIN = {
-    Role.AGENT_TIER_1: CONTENT | CUSTOMERS | {"articles.articlerevision"},
-    Role.AGENT_TIER_2: CONTENT | CUSTOMERS | {"articles.articlerevision"},
-    Role.AGENT_TIER_3: CONTENT | CUSTOMERS | {"articles.articlerevision"},
+    Role.AGENT_TIER_1: CONTENT | CUSTOMERS | AGENT_DESK | {"articles.articlerevision"},
+    Role.AGENT_TIER_2: CONTENT | CUSTOMERS | AGENT_DESK | {"articles.articlerevision"},
+    Role.AGENT_TIER_3: CONTENT | CUSTOMERS | AGENT_DESK | {"articles.articlerevision"},
     Role.CONTENT_EDITOR: CONTENT | {"articles.articlerevision", "articles.feedback"},
     Role.MODERATOR: CONTENT,
-    Role.SUPPORT_MANAGER: CONTENT | CUSTOMERS | {"articles.articlerevision", "articles.feedback"},
+    Role.SUPPORT_MANAGER: CONTENT | CUSTOMERS | MANAGER_DESK | {"articles.articlerevision", "articles.feedback"},
 }
 
 

@@ -1,0 +1,121 @@
+"""E-mails about tickets. Each leaves only after the surrounding transaction commits.
+
+Internal notes are never passed to any of these functions' templates: the
+customer mails take a ticket or a public message, nothing else.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from kbportal.accounts.roles import Role
+
+from .models import Message, Status, Ticket
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_on_commit(*, to: list[str], template: str, context: dict, language: str) -> None:
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"tickets/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"tickets/email/{template}.txt", context)
+    transaction.on_commit(
+        partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+    )
+
+
+def _customer_context(ticket: Ticket, **extra) -> dict:
+    from .surveys import survey_url
+
+    return {
+        "ticket": ticket,
+        "ticket_url": _absolute(ticket.get_absolute_url()),
+        "survey_url": survey_url(ticket) if ticket.status == Status.RESOLVED else "",
+        **extra,
+    }
+
+
+def _staff_context(ticket: Ticket, **extra) -> dict:
+    from django.urls import reverse
+
+    return {
+        "ticket": ticket,
+        "staff_url": _absolute(reverse("tickets:staff_detail", kwargs={"reference": ticket.reference})),
+        **extra,
+    }
+
+
+def _to_customer(ticket: Ticket, template: str, **extra) -> None:
+    _send_on_commit(
+        to=[ticket.requester_email],
+        template=template,
+        context=_customer_context(ticket, **extra),
+        language=ticket.language,
+    )
+
+
+def _to_staff(ticket: Ticket, recipients: list[str], template: str, **extra) -> None:
+    _send_on_commit(
+        to=recipients, template=template, context=_staff_context(ticket, **extra), language=settings.LANGUAGE_CODE
+    )
+
+
+def _managers() -> list[str]:
+    group = Group.objects.filter(name=str(Role.SUPPORT_MANAGER)).first()
+    return list(group.user_set.filter(is_active=True).values_list("email", flat=True)) if group else []
+
+
+# --- To the customer ------------------------------------------------------------------------------
+
+
+def ticket_created(ticket: Ticket) -> None:
+    _to_customer(ticket, "created")
+
+
+def staff_replied(message: Message) -> None:
+    if message.is_internal:  # defence in depth: callers never pass notes
+        return
+    _to_customer(message.ticket, "staff_reply", message=message)
+
+
+def status_changed(ticket: Ticket, old_status: str) -> None:
+    if ticket.status == Status.RESOLVED:
+        _to_customer(ticket, "resolved")
+    elif ticket.status in (Status.WAITING, Status.CLOSED) or old_status in (Status.RESOLVED, Status.CLOSED):
+        _to_customer(ticket, "status", old_status=old_status)
+
+
+# --- To staff ------------------------------------------------------------------------------------------
+
+
+def ticket_assigned(ticket: Ticket) -> None:
+    if ticket.assignee and ticket.assignee.email:
+        _to_staff(ticket, [ticket.assignee.email], "assigned")
+
+
+def customer_replied(message: Message) -> None:
+    ticket = message.ticket
+    if ticket.assignee and ticket.assignee.email:
+        _to_staff(ticket, [ticket.assignee.email], "customer_reply", message=message)
+
+
+def sla_warning(ticket: Ticket, *, clock: str, due_at) -> None:
+    recipients = [ticket.assignee.email] if ticket.assignee and ticket.assignee.email else _managers()
+    _to_staff(ticket, recipients, "sla_warning", clock=clock, due_at=due_at)
+
+
+def sla_breached(ticket: Ticket, *, clock: str, due_at) -> None:
+    recipients = _managers() + ([ticket.assignee.email] if ticket.assignee and ticket.assignee.email else [])
+    _to_staff(ticket, recipients, "sla_breach", clock=clock, due_at=due_at)

@@ -1,0 +1,146 @@
+"""Reads for the ticket pages and API; every list starts from Ticket.objects.visible_to(user)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kbportal.accounts.models import User
+
+from .models import Attachment, Event, Message, Organisation, OrganisationMembership, Status, Ticket, reference_to_pk
+
+
+def membership_of(user) -> OrganisationMembership | None:
+    """The customer's organisation membership (cached on the user for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.membership
+    except ObjectDoesNotExist:
+        return None
+
+
+def organisation_of(user) -> Organisation | None:
+    membership = membership_of(user)
+    return membership.organisation if membership else None
+
+
+def customer_tickets(*, user, scope: str = "mine") -> QuerySet[Ticket]:
+    """The customer's list: "mine", or "organisation" for an organisation admin."""
+    tickets = Ticket.objects.visible_to(user)
+    if scope == "organisation":
+        membership = membership_of(user)
+        tickets = tickets.filter(organisation_id=membership.organisation_id) if membership else tickets.none()
+    else:
+        tickets = tickets.filter(requester=user)
+    # The handler's name and the organisation per row.
+    return tickets.select_related("assignee", "organisation", "requester").order_by("-updated_at", "-pk")
+
+
+def work_queue(*, user) -> QuerySet[Ticket]:
+    """The tickets an agent may work, most urgent first, with what each row shows."""
+    return (
+        Ticket.objects.visible_to(user)
+        .select_related("assignee", "organisation", "requester")  # the assignee, organisation, requester columns
+        .by_urgency()
+    )
+
+
+def ticket_for(*, user, reference: str) -> Ticket:
+    """One ticket by its reference, or 404 when it does not exist or the caller may not see it."""
+    pk = reference_to_pk(reference)
+    ticket = (
+        Ticket.objects.visible_to(user)
+        .select_related("requester", "assignee", "organisation", "product_version", "category", "knowledge_article")
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    message: Message | None = None
+    event: Event | None = None
+
+
+def timeline(*, ticket: Ticket, include_internal: bool) -> list[TimelineEntry]:
+    """Messages (with their files) and events in time order; customers get public ones only.
+
+    Internal notes are filtered out in the query itself, never in the template.
+    """
+    messages = ticket.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    )
+    events = ticket.events.select_related("actor")
+    if not include_internal:
+        messages = messages.filter(is_internal=False)
+        events = events.filter(kind__in=[str(kind) for kind in _public_kinds()])
+    entries = [TimelineEntry(at=m.created_at, message=m) for m in messages]
+    entries += [TimelineEntry(at=e.created_at, event=e) for e in events]
+    return sorted(entries, key=lambda entry: (entry.at, entry.event is not None))
+
+
+def _public_kinds():
+    from .models import PUBLIC_EVENT_KINDS
+
+    return PUBLIC_EVENT_KINDS
+
+
+def ticket_attachment(*, user, reference: str, attachment_id: int) -> Attachment:
+    """An attachment the caller may download: its ticket visible, and not on an internal note for customers."""
+    ticket = ticket_for(user=user, reference=reference)
+    attachments = Attachment.objects.filter(ticket=ticket, pk=attachment_id)
+    if not _staff_sees_internal(user):
+        attachments = attachments.filter(Q(message__isnull=True) | Q(message__is_internal=False))
+    attachment = attachments.first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def _staff_sees_internal(user) -> bool:
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("tickets.work_ticket"))
+
+
+def staff_sees_internal(user) -> bool:
+    return _staff_sees_internal(user)
+
+
+def recently_resolved_cutoff(days: int) -> datetime:
+    return timezone.now() - timedelta(days=days)
+
+
+def agents_of_tier(*, tier: int) -> QuerySet[User]:
+    from kbportal.accounts.roles import AGENT_ROLES
+
+    return User.objects.filter(groups__name=str(AGENT_ROLES[tier]), is_active=True, is_staff=True).order_by(
+        "display_name", "username"
+    )
+
+
+def is_active_status(status: str) -> bool:
+    return status in Status.active()
+
+
+def customer_time_zone(ticket: Ticket):
+    """The zone a customer reads times in: their organisation's, else the site default."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    name = ticket.organisation.time_zone if ticket.organisation_id else settings.TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
