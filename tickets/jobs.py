@@ -57,7 +57,7 @@ def sla_check(*, now: datetime | None = None) -> SlaCheckReport:
 @transaction.atomic
 def _check_ticket(pk: int, clock: str, now: datetime, policies: dict, report: SlaCheckReport) -> None:
     due_field, _done_field, warned_field, breached_field = _CLOCKS[clock]
-    ticket = Ticket.objects.select_for_update().select_related("assignee").filter(pk=pk).active().first()
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").filter(pk=pk).active().first()
     due = getattr(ticket, due_field) if ticket else None
     if due is None:
         return

@@ -334,7 +334,7 @@ def agent_set_away(*, agent: User, away: bool) -> AgentAvailability:
 
 def _locked(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock (call inside a transaction), so concurrent changes queue up."""
-    return Ticket.objects.select_for_update().select_related("organisation").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=ticket.pk)
 
 
 def _works_tickets(user: User | None) -> bool:

@@ -178,7 +178,7 @@ def _run_concurrently(count: int, work) -> list[BaseException]:
     return errors
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("model_factory", [ArticleFactory, VideoFactory], ids=["article", "video"])
 def test_fifty_concurrent_votes_are_all_counted(model_factory):
     item = model_factory()
@@ -198,7 +198,7 @@ def test_fifty_concurrent_votes_are_all_counted(model_factory):
     assert model.objects.get(pk=item.pk).votes_total == 50
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_changes_by_one_voter_leave_one_vote():
     article = ArticleFactory()
     voter = services.Voter(session_key="same-browser")

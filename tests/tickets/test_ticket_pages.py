@@ -1,0 +1,154 @@
+"""The customer's pages and the agents' workspace, end to end through the views."""
+
+import pytest
+from django.urls import reverse
+
+from kbportal.accounts.roles import Role
+from tests.accounts.factories import StaffFactory
+from tests.tickets.factories import MembershipFactory, OrganisationFactory, TicketFactory
+from tickets import services
+from tickets.models import AgentAvailability, EventKind, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_customer_page_shows_status_handler_and_the_next_moment_in_plain_words(customer_client, customer, agent1):
+    ticket = TicketFactory(requester=customer)
+
+    page = customer_client.get(ticket.get_absolute_url()).content.decode()
+
+    assert ticket.reference in page
+    assert agent1.public_name in page
+    assert "First response due by" in page
+
+
+def test_customers_see_the_public_timeline_only(customer_client, customer, agent1):
+    ticket = TicketFactory(requester=customer)
+    services.ticket_reply(ticket=ticket, author=agent1, body="Public answer")
+    services.ticket_reply(ticket=ticket, author=agent1, body="CANARY internal detail", internal=True)
+    services.ticket_escalate(ticket=ticket, to_tier=2, reason="CANARY escalation reason", by=agent1)
+
+    page = customer_client.get(ticket.get_absolute_url()).content.decode()
+
+    assert "Public answer" in page
+    assert "CANARY" not in page
+    assert "Tier 2" in page
+
+
+def test_an_organisation_admin_lists_the_organisations_tickets(client):
+    organisation = OrganisationFactory()
+    admin = MembershipFactory(organisation=organisation, is_admin=True).user
+    colleague = MembershipFactory(organisation=organisation).user
+    ticket = TicketFactory(requester=colleague, subject="Problem of a colleague")
+    client.force_login(admin)
+
+    mine = client.get(reverse("tickets:list")).content.decode()
+    everyone = client.get(reverse("tickets:list") + "?scope=organisation").content.decode()
+
+    assert ticket.subject not in mine
+    assert ticket.subject in everyone
+    assert client.get(ticket.get_absolute_url()).status_code == 200
+
+
+def test_a_plain_member_cannot_list_the_organisation(client):
+    organisation = OrganisationFactory()
+    member = MembershipFactory(organisation=organisation).user
+    TicketFactory(requester=MembershipFactory(organisation=organisation).user, subject="Someone else problem")
+    client.force_login(member)
+
+    assert "Someone else problem" not in client.get(reverse("tickets:list") + "?scope=organisation").content.decode()
+
+
+def test_customers_resolve_and_reopen_their_ticket(customer_client, customer):
+    ticket = TicketFactory(requester=customer)
+
+    customer_client.post(reverse("tickets:resolve", args=[ticket.reference]))
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED
+    customer_client.post(reverse("tickets:reopen", args=[ticket.reference]))
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
+def test_agents_reply_note_and_escalate_from_the_workspace(client, agent1, agent2, customer):
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+    url = reverse("tickets:staff_detail", args=[ticket.reference])
+
+    assert client.get(url).status_code == 200
+    client.post(reverse("tickets:staff_reply", args=[ticket.reference]),
+                {"body": "Checked the logs", "internal": "on"})  # fmt: skip
+    refused = client.post(reverse("tickets:staff_escalate", args=[ticket.reference]), {"to_tier": 2, "reason": ""})
+    client.post(reverse("tickets:staff_escalate", args=[ticket.reference]), {"to_tier": 2, "reason": "DB issue"})
+
+    ticket.refresh_from_db()
+    assert refused.status_code == 400
+    assert "Say why" in refused.content.decode()
+    assert ticket.messages.get().is_internal
+    assert (ticket.tier, ticket.assignee) == (2, agent2)
+    assert client.get(url).status_code == 404  # tier 2 is no longer agent1's queue
+
+
+def test_the_queue_filters_and_bulk_assigns(client, agent1, customer):
+    other_agent = StaffFactory(username="agent-three", role=Role.AGENT_TIER_1)
+    tickets = [TicketFactory(requester=customer, proposed_priority=p) for p in (1, 4, 4)]
+    client.force_login(agent1)
+
+    urgent = client.get(reverse("tickets:queue"), {"priority": 1}).context["page"].object_list
+    client.post(
+        reverse("tickets:queue_bulk"),
+        {"tickets": [t.pk for t in tickets], "action": "assign", "assignee": other_agent.pk},
+    )
+
+    assert [t.pk for t in urgent] == [tickets[0].pk]
+    assert set(Ticket.objects.values_list("assignee", flat=True)) == {other_agent.pk}
+
+
+def test_bulk_escalation_needs_a_reason(client, agent1, customer):
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+
+    client.post(reverse("tickets:queue_bulk"), {"tickets": [ticket.pk], "action": "escalate", "tier": 2, "reason": ""})
+
+    ticket.refresh_from_db()
+    assert ticket.tier == 1
+
+
+def test_the_queue_puts_the_most_urgent_first(client, agent1, enterprise_customer):
+    later = TicketFactory(requester=enterprise_customer, proposed_priority=4)
+    sooner = TicketFactory(requester=enterprise_customer, proposed_priority=1)
+    client.force_login(agent1)
+
+    rows = list(client.get(reverse("tickets:queue")).context["page"].object_list)
+
+    assert rows == [sooner, later]
+
+
+def test_agents_mark_themselves_away(client, agent1):
+    client.force_login(agent1)
+
+    client.post(reverse("tickets:away"))
+
+    assert AgentAvailability.objects.get(user=agent1).is_away
+
+
+def test_customers_and_editors_cannot_open_the_queue(client, customer):
+    client.force_login(customer)
+    assert client.get(reverse("tickets:queue")).status_code == 302
+    client.force_login(StaffFactory(role=Role.CONTENT_EDITOR))
+    assert client.get(reverse("tickets:queue")).status_code in (302, 403)
+
+
+def test_a_manager_changes_priority_in_the_admin_through_the_service(admin_client, customer):
+    manager = StaffFactory(username="boss", role=Role.SUPPORT_MANAGER)
+    ticket = TicketFactory(requester=customer, proposed_priority=4)
+    admin_client.force_login(manager)
+    url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+
+    admin_client.post(url, {"subject": ticket.subject, "priority": 1, "status": "new", "tier": 1,
+                            "messages-TOTAL_FORMS": 0, "messages-INITIAL_FORMS": 0, "events-TOTAL_FORMS": 0,
+                            "events-INITIAL_FORMS": 0})  # fmt: skip
+
+    ticket.refresh_from_db()
+    assert ticket.priority == 1
+    assert ticket.events.filter(kind=EventKind.PRIORITY, actor=manager).exists()

@@ -1,0 +1,101 @@
+"""The work queue, the customer's list and the ticket pages cost the same queries for few or many rows."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kbportal.accounts.roles import Role
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.tickets.factories import MembershipFactory, OrganisationFactory, TicketFactory
+from tickets import services
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def _count(client, url: str) -> int:
+    client.get(url)  # warm process-wide caches first
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.fixture
+def desk():
+    organisation = OrganisationFactory()
+    admin = MembershipFactory(organisation=organisation, is_admin=True).user
+    agents = [StaffFactory(username=f"agent{n}", role=Role.AGENT_TIER_1) for n in range(3)]
+    return {"organisation": organisation, "admin": admin, "agents": agents}
+
+
+def _open_tickets(desk, count: int) -> None:
+    for n in range(count):
+        member = MembershipFactory(organisation=desk["organisation"]).user if n % 2 else desk["admin"]
+        ticket = TicketFactory(requester=member, proposed_priority=1 + n % 4)
+        services.ticket_reply(ticket=ticket, author=desk["agents"][n % 3], body="Looking", then_status="waiting"
+                              if n % 3 == 0 else None)  # fmt: skip
+
+
+def test_lists_cost_the_same_for_5_and_50_tickets(client, desk):
+    manager = StaffFactory(username="boss", role=Role.SUPPORT_MANAGER)
+    counts = []
+    for total in (5, 50):
+        _open_tickets(desk, total - (5 if counts else 0))
+        client.force_login(desk["admin"])
+        customer = {
+            "mine": _count(client, reverse("tickets:list")),
+            "organisation": _count(client, reverse("tickets:list") + "?scope=organisation"),
+            "api": _count(client, "/api/v1/tickets/?page_size=100"),
+        }
+        client.force_login(manager)
+        staff = {
+            "queue": _count(client, reverse("tickets:queue")),
+            "queue filtered": _count(client, reverse("tickets:queue") + "?sla=due-soon&priority=1&priority=2"),
+            "api": _count(client, "/api/v1/tickets/?page_size=100"),
+            "admin": _count(client, reverse("admin:tickets_ticket_changelist")),
+        }
+        counts.append((customer, staff))
+
+    assert counts[0] == counts[1]
+
+
+def test_a_ticket_page_costs_the_same_with_5_and_100_messages(client, desk):
+    requester = desk["admin"]
+    ticket = TicketFactory(requester=requester)
+    agent = ticket.assignee or desk["agents"][0]
+    counts = []
+    for total in (5, 100):
+        for n in range(total - (5 if counts else 0)):
+            author = agent if n % 2 else requester
+            services.ticket_reply(
+                ticket=ticket, author=author, body=f"Message {n}", internal=author == agent and n % 4 == 1,
+                attachments=[SimpleUploadedFile(f"shot{n}.png", PNG)] if n % 5 == 0 else [],
+            )  # fmt: skip
+        client.force_login(requester)
+        customer_page = _count(client, ticket.get_absolute_url())
+        client.force_login(agent)
+        staff_page = _count(client, reverse("tickets:staff_detail", args=[ticket.reference]))
+        client.force_login(requester)
+        api = _count(client, f"/api/v1/tickets/{ticket.reference}/messages/")
+        counts.append({"customer": customer_page, "staff": staff_page, "api messages": api})
+
+    assert counts[0] == counts[1]
+
+
+def test_the_work_queue_stays_small(client, desk, django_assert_max_num_queries):
+    _open_tickets(desk, 10)
+    client.force_login(desk["agents"][0])
+
+    with django_assert_max_num_queries(12):
+        client.get(reverse("tickets:queue"))
+
+
+def test_a_customer_in_no_organisation_has_a_plain_list(client):
+    customer = UserFactory()
+    client.force_login(customer)
+
+    assert _count(client, reverse("tickets:list")) <= 8
