@@ -26,6 +26,11 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.public_name
+
+
 ATTACHMENT_HELP = _("Images, PDF, ZIP or text logs, up to 10 MB each.")
 
 
@@ -192,7 +197,7 @@ class BulkActionForm(forms.Form):
 
     tickets = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": _("Select tickets first.")})
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    assignee = forms.ModelChoiceField(label=_("Agent"), required=False, queryset=User.objects.none())
+    assignee = AgentChoiceField(label=_("Agent"), required=False, queryset=User.objects.none())
     priority = forms.TypedChoiceField(label=_("Priority"), required=False, choices=[("", "—"), *Priority.choices],
                                       coerce=int, empty_value=None)  # fmt: skip
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
@@ -220,8 +225,8 @@ class BulkActionForm(forms.Form):
 class PropertiesForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none(),
-                                      empty_label=_("Unassigned"))  # fmt: skip
+    assignee = AgentChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none(),
+                                empty_label=_("Unassigned"))  # fmt: skip
     reason = forms.CharField(label=_("Note for the history (optional)"), required=False, max_length=500)
 
     def __init__(self, *args, agents=None, **kwargs):

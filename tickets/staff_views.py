@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -23,7 +23,11 @@ from .models import AgentAvailability, Status, Ticket, reference_to_pk
 
 QUEUE_PAGE_SIZE = 50
 DUE_SOON = timedelta(hours=2)
-work_required = permission_required("tickets.work_ticket")
+
+
+def work_required(view):
+    """Agents and managers only: strangers are sent to sign in, signed-in users without the role get 403."""
+    return login_required(permission_required("tickets.work_ticket", raise_exception=True)(view))
 
 
 def _agents_for(user) -> QuerySet[User]:

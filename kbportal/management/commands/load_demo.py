@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from kbportal.demo import accounts, content
+from django.conf import settings
+
+from kbportal.demo import accounts, content, tickets
 
 
 class Command(BaseCommand):
@@ -13,9 +15,16 @@ class Command(BaseCommand):
         report = content.load_articles()
         videos = content.load_videos()
         content.load_activity()
+        # The demo's own ticket e-mails would bury the account list: they are not sent.
+        backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
+        try:
+            new_tickets = tickets.load_demo_tickets()
+        finally:
+            settings.EMAIL_BACKEND = backend
         self.stdout.write(
             f"Demo content: {categories} categories; articles: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos."
+            f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos; "
+            f"{new_tickets} new demo tickets."
         )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {accounts.DEMO_PASSWORD})"))
