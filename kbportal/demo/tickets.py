@@ -46,40 +46,41 @@ class Story:
     steps: list[Step] = field(default_factory=list)
 
 
+# fmt: off
 STORIES = [
     Story("server-down", "grace", "HelloWorld Server down after upgrade to 4.2",
           "Since upgrading our self-hosted server to **4.2.0** nobody can sign in. The log shows `HW-5001 database "
           "connection refused` every few seconds.", 1, 3, category="Errors & crashes", steps=[
               Step(0.1, "reply", "agent1", "We are on it. Please send `/var/log/helloworld/server.log`."),
-              Step(0.3, "customer", "grace", "Log attached to our shared drive link. It started right after migration."),
+              Step(0.3, "customer", "grace", "Log is on our shared drive. It started right after the migration."),
               Step(0.5, "escalate", "agent1", "Database migration failure; needs tier 2.", 2),
               Step(0.8, "note", "agent2", "Migration 0042 times out on their 80 GB audit table. Engineering needed."),
               Step(1.0, "escalate", "agent2", "Needs a patched migration from engineering.", 3),
               Step(1.5, "reply", "agent3", "We have a patched migration. Could we schedule a call within the hour?"),
-          ]),  # fmt: skip
+          ]),
     Story("webhook-signature", "henry", "Webhook signatures fail verification",
           "Our endpoint rejects every webhook: the HMAC we compute never matches `X-HelloWorld-Signature`.",
           2, 20, category="Webhooks", steps=[
               Step(0.5, "reply", "agent1", "Are you hashing the raw body, before JSON parsing? Please send a sample."),
               Step(1, "escalate", "agent1", "Customer uses a custom proxy that may rewrite bodies.", 2),
               Step(2, "reply", "agent2", "Please send one failing request with headers.", value="waiting"),
-          ]),  # fmt: skip
+          ]),
     Story("license-activation-zh", "li.wei", "许可证激活失败，提示 HW-1042",
           "在新电脑上激活企业许可证时提示 **HW-1042**，我们使用公司代理上网。", 3, 2, language="zh-hans",
-          category="Licenses"),  # fmt: skip
+          category="Licenses"),
     Story("sso-loop", "grace", "SSO sign-in loops back to the Okta page",
           "After entering Okta credentials users land on the HelloWorld sign-in page again.", 2, 30,
-          category="Single sign-on"),  # fmt: skip
+          category="Single sign-on"),
     Story("dark-mode", "henry", "Feature request: dark mode for the web app",
           "Several of our designers would love a dark theme in the browser.", 4, 50, category="Best practices",
-          steps=[Step(4, "reply", "agent1", "Thank you! I have passed it to the product team.")]),  # fmt: skip
+          steps=[Step(4, "reply", "agent1", "Thank you! I have passed it to the product team.")]),
     Story("export-invoices", "ines", "How do I download all invoices for 2026?",
           "Our accountant needs every invoice of this year as PDF.", 4, 96, category="Billing & invoices", steps=[
               Step(2, "reply", "agent1", "Go to **Settings → Billing → Invoices** and choose *Download all (ZIP)*."),
               Step(3, "customer", "ines", "Found it, thank you!"),
               Step(3.5, "status", "agent1", value="resolved"),
               Step(5, "survey", "ines", "Quick and clear answer.", 5),
-          ]),  # fmt: skip
+          ]),
     Story("desktop-crash", "sam", "Desktop app crashes on start",
           "The Windows app closes right after the splash screen since yesterday.", 3, 140,
           category="Errors & crashes", version="4.1", steps=[
@@ -88,20 +89,21 @@ STORIES = [
               Step(60, "reply", "agent1", "Reinstalling 4.2 fixes it; the 4.1 cache format is incompatible."),
               Step(61, "status", "agent1", value="resolved"),
               Step(70, "survey", "sam", "Took three days and two tries. Too slow.", 2),
-          ]),  # fmt: skip
+          ]),
     Story("slack-zh", "li.wei", "Slack 集成不再推送通知",
           "从昨天起，频道里收不到 HelloWorld 的通知。", 3, 300, language="zh-hans",
           category="Third-party integrations", steps=[
               Step(3, "reply", "agent1", "请在 **设置 → 集成 → Slack** 中重新授权。"),
               Step(5, "status", "agent1", value="resolved"),
               Step(8, "survey", "li.wei", "解决得很快。", 4),
-          ]),  # fmt: skip
+          ]),
     Story("api-rate-limit", "grace", "API returns 429 during nightly sync",
           "Our nightly job gets `429 Too Many Requests` after about 5,000 calls.", 3, 8, category="REST API",
           steps=[Step(1, "reply", "agent1", "The limit is 600 requests a minute per token; use the batch endpoint.")]),
     Story("invite-bug", "henry", "Invitation e-mails never arrive",
           "New teammates do not receive the invitation e-mail.", 3, 0.5, category="First steps"),
-]  # fmt: skip
+]
+# fmt: on
 
 
 def _users() -> dict[str, User]:

@@ -1,6 +1,5 @@
-from django.core.management.base import BaseCommand
-
 from django.conf import settings
+from django.core.management.base import BaseCommand
 
 from kbportal.demo import accounts, content, tickets
 
