@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .jobs import refresh_all_due_times
 from .models import (
     AgentAvailability,
     Event,
@@ -39,6 +40,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        new_plan = obj.plan
+        if change and "plan" in form.changed_data:
+            obj.plan = form.initial["plan"]
+            obj.save()
+            services.organisation_set_plan(organisation=obj, plan=new_plan, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(OrganisationMembership)
 class OrganisationMembershipAdmin(admin.ModelAdmin):
@@ -60,6 +70,11 @@ class ServiceCalendarAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [HolidayInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refreshed = refresh_all_due_times()
+        self.message_user(request, _("Due times of %(count)d open tickets were recomputed.") % {"count": refreshed})
+
 
 class SlaTargetInline(admin.TabularInline):
     model = SlaTarget
@@ -73,6 +88,11 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_select_related = ["calendar"]
     search_fields = ["plan"]
     inlines = [SlaTargetInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refreshed = refresh_all_due_times()
+        self.message_user(request, _("Due times of %(count)d open tickets were recomputed.") % {"count": refreshed})
 
 
 @admin.register(ServiceIndexWeights)

@@ -461,3 +461,18 @@ def ticket_to_draft_article(*, ticket: Ticket, by: User, category=None):
     ticket.save(update_fields=["knowledge_article", "updated_at"])
     _record(ticket, EventKind.ARTICLE, by=by, to_value=article.title)
     return article
+
+
+@transaction.atomic
+def organisation_set_plan(*, organisation: Organisation, plan: str, by: User | None) -> int:
+    """Move an organisation to another plan; its open tickets take the new service levels at once."""
+    if plan not in Plan.values:
+        raise ValidationError({"plan": _("Choose one of the listed plans.")})
+    organisation.plan = plan
+    organisation.save(update_fields=["plan"])
+    tickets = Ticket.objects.active().filter(organisation=organisation).exclude(plan=plan)
+    count = 0
+    for ticket in tickets:
+        ticket_change_plan(ticket=ticket, plan=plan, by=by, reason=_("The organisation moved to another plan."))
+        count += 1
+    return count

@@ -239,3 +239,29 @@ def test_an_unresolved_ticket_cannot_become_an_article(agent1, customer):
 
     with pytest.raises(ValidationError, match="Resolve the ticket"):
         services.ticket_to_draft_article(ticket=ticket, by=agent1)
+
+
+def test_moving_an_organisation_to_another_plan_updates_its_open_tickets(agent1):
+    from tests.tickets.factories import MembershipFactory, OrganisationFactory
+
+    organisation = OrganisationFactory(plan="basic", time_zone="UTC")
+    ticket = TicketFactory(requester=MembershipFactory(organisation=organisation).user, proposed_priority=Priority.P1)
+
+    assert services.organisation_set_plan(organisation=organisation, plan="enterprise", by=agent1) == 1
+
+    ticket.refresh_from_db()
+    assert ticket.plan == "enterprise"
+    assert ticket.first_response_due_at == ticket.created_at + timedelta(minutes=15)
+
+
+def test_editing_a_policy_recomputes_open_tickets(enterprise_customer):
+    from tickets.jobs import refresh_all_due_times
+    from tickets.models import SlaTarget
+
+    ticket = TicketFactory(requester=enterprise_customer, proposed_priority=Priority.P2)
+    SlaTarget.objects.filter(policy__plan="enterprise", priority=2).update(first_response_minutes=30)
+
+    assert refresh_all_due_times() == 1
+
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == ticket.created_at + timedelta(minutes=30)

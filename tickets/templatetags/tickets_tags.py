@@ -24,3 +24,11 @@ def expected_moment(ticket) -> str:
 def status_class(status: str) -> str:
     return {"new": "badge-info", "open": "badge-info", "waiting": "badge-warning", "resolved": "badge-ok",
             "closed": "badge-muted"}.get(status, "")  # fmt: skip
+
+
+@register.filter
+def customer_status(ticket) -> str:
+    """The status as the customer reads it: "waiting on customer" is, for them, waiting for their reply."""
+    from django.utils.translation import gettext
+
+    return gettext("Waiting for your reply") if ticket.status == "waiting" else ticket.get_status_display()
