@@ -120,6 +120,7 @@ class ArticleAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
         "rendered_preview", "helpfulness_summary", "feedback_panel", "view_count", "published_at", "revision_links",
+        "source_ticket_links",
     ]  # fmt: skip
     actions = ["publish_selected", "archive_selected", "mark_reviewed_selected", "submit_for_review_selected"]
     change_form_template = "admin/articles/article/change_form.html"
@@ -135,7 +136,15 @@ class ArticleAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin
         ),
         (
             gettext_lazy("Performance and history"),
-            {"fields": ["helpfulness_summary", "feedback_panel", "view_count", "revision_links"]},
+            {
+                "fields": [
+                    "helpfulness_summary",
+                    "feedback_panel",
+                    "view_count",
+                    "revision_links",
+                    "source_ticket_links",
+                ]
+            },
         ),
     ]
 
@@ -187,6 +196,17 @@ class ArticleAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin
             "yes": obj.helpful_count,
             "no": obj.not_helpful_count,
         }
+
+    @admin.display(description=gettext_lazy("written from tickets"))
+    def source_ticket_links(self, obj) -> str:
+        tickets = list(obj.source_tickets.all()) if obj and obj.pk else []
+        if not tickets:
+            return "—"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("tickets:staff_detail", kwargs={"reference": t.reference}), t.reference) for t in tickets),
+        )
 
     @admin.display(description=gettext_lazy("revisions"))
     def revision_links(self, obj) -> str:

@@ -265,3 +265,17 @@ def test_editing_a_policy_recomputes_open_tickets(enterprise_customer):
 
     ticket.refresh_from_db()
     assert ticket.first_response_due_at == ticket.created_at + timedelta(minutes=30)
+
+
+def test_the_article_admin_links_back_to_the_ticket(admin_client, agent1, customer):
+    from django.urls import reverse
+
+    from tests.articles.factories import CategoryFactory
+
+    ticket = TicketFactory(requester=customer)
+    services.ticket_resolve(ticket=ticket, by=agent1)
+    article = services.ticket_to_draft_article(ticket=ticket, by=agent1, category=CategoryFactory())
+
+    page = admin_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+
+    assert ticket.reference in page
