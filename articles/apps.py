@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from .search import register_sources
+
+        register_sources()

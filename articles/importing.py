@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kbportal.accounts.models import User
+from kbportal.search import indexing as search_index
 from kbportal.choices import Language
 
 from .models import Article, ArticleRevision, ArticleType, Category, ProductVersion, Status, Tag
@@ -318,7 +320,8 @@ class _Importer:
         if self.dry_run:
             self._classify(batch, lock=False)
             return
-        with transaction.atomic():
+        # Index updates from this batch (its own and those of saves' signals) are applied once, together.
+        with search_index.deferred_indexing(), transaction.atomic():
             new, changed = self._classify(batch, lock=True)
             if new or changed:
                 self._write(new, changed)
@@ -416,6 +419,9 @@ class _Importer:
         ArticleRevision.objects.bulk_create(
             [_revision(a, line, number=last_numbers.get(a.pk, 0) + 1, by=self.by) for a, line in pairs]
         )
+        # Bulk writes send no signals: the batch goes to the search index in one piece after commit.
+        pks = [a.pk for a in created + updated]
+        transaction.on_commit(partial(search_index.index_items, "article", pks))
 
     def _apply(self, article: Article, line: ArticleLine, now: datetime) -> Article:
         article.title = line.title

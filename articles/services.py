@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kbportal.accounts.models import User
+from kbportal.search import indexing as search_index
 from kbportal.markdown import render_markdown
 
 from .models import (
@@ -354,3 +356,6 @@ def _move_tallies(*, item: Article | Video, helpful_delta: int, not_helpful_delt
         helpful_count=F("helpful_count") + helpful_delta,
         not_helpful_count=F("not_helpful_count") + not_helpful_delta,
     )
+    # Helpfulness is a ranking signal: refresh the item's index entry once the vote is in.
+    kind = "article" if isinstance(item, Article) else "video"
+    transaction.on_commit(partial(search_index.index_items, kind, [item.pk]))

@@ -1,8 +1,10 @@
 """Every API viewset of the project, mounted at /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from articles.api.views import ArticleViewSet, CategoryViewSet, VideoViewSet
+from kbportal.search.api import SearchView, SuggestView
 from tickets.api.views import TicketViewSet
 
 router = DefaultRouter()
@@ -12,4 +14,8 @@ router.register("videos", VideoViewSet, basename="video")
 router.register("tickets", TicketViewSet, basename="ticket")
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    path("search/", SearchView.as_view(), name="search"),
+    path("search/suggest/", SuggestView.as_view(), name="search-suggest"),
+    *router.urls,
+]

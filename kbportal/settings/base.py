@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "kbportal.apps.KbportalConfig",
     "kbportal.accounts.apps.AccountsConfig",
+    "kbportal.search.apps.SearchConfig",
     "articles.apps.ArticlesConfig",
     "tickets.apps.TicketsConfig",
     "community.apps.CommunityConfig",

@@ -64,3 +64,49 @@
     link.setAttribute("aria-current", "true");
   });
 })();
+
+/* Suggestions as you type: titles from the search API, debounced; the form still works without it. */
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll("[data-suggest-url]");
+  Array.prototype.forEach.call(boxes, function (box) {
+    var input = box.querySelector("input[name=q]");
+    var list = box.querySelector(".suggestions");
+    if (!input || !list || !window.fetch) return;
+    var timer = null, latest = 0;
+    function hide() { list.hidden = true; input.setAttribute("aria-expanded", "false"); }
+    function minimum(text) { return /[\u4e00-\u9fff]/.test(text) ? 2 : 3; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var text = input.value.trim();
+      if (text.length < minimum(text)) { hide(); return; }
+      timer = setTimeout(function () {
+        var ticket = ++latest;
+        fetch(box.getAttribute("data-suggest-url") + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (data) {
+            if (ticket !== latest) return;
+            list.innerHTML = "";
+            (data.results || []).forEach(function (hit) {
+              var item = document.createElement("li");
+              var link = document.createElement("a");
+              link.href = hit.url;
+              link.setAttribute("role", "option");
+              var kind = document.createElement("span");
+              kind.className = "kind";
+              kind.textContent = hit.label;
+              link.appendChild(kind);
+              link.appendChild(document.createTextNode(hit.title));
+              item.appendChild(link);
+              list.appendChild(item);
+            });
+            list.hidden = !list.children.length;
+            input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+          })
+          .catch(hide);
+      }, 200);
+    });
+    input.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+    document.addEventListener("click", function (event) { if (!box.contains(event.target)) hide(); });
+  });
+})();

@@ -1,0 +1,80 @@
+"""What the knowledge base puts in the search index: published articles and videos."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from kbportal.search.registry import IndexedItem, SearchSource, register
+
+from .models import Article, ArticleRevision, Status, Video, VideoChapter
+
+
+def _boost(item) -> float:
+    """-1 … +1 from helpfulness once an item has a few votes; 0 without an opinion."""
+    votes = item.helpful_count + item.not_helpful_count
+    if votes < 3:
+        return 0.0
+    return (item.helpful_count - item.not_helpful_count) / votes
+
+
+def _versions(item) -> tuple[str, ...]:
+    return tuple(version.name for version in item.product_versions.all())
+
+
+def describe_article(article: Article) -> IndexedItem:
+    return IndexedItem(
+        object_id=article.pk,
+        language=article.language,
+        title=article.title,
+        body="\n".join(part for part in (article.summary, article.body) if part),
+        url=article.get_absolute_url(),
+        updated_at=article.updated_at,
+        external_id=article.external_id or "",
+        category_id=article.category_id,
+        product_versions=_versions(article),
+        boost=_boost(article),
+        visible_from=article.publish_at,
+    )
+
+
+def describe_video(video: Video) -> IndexedItem:
+    chapters = "\n".join(chapter.title for chapter in video.chapters.all())
+    return IndexedItem(
+        object_id=video.pk,
+        language=video.language,
+        title=video.title,
+        body="\n".join(part for part in (video.description, chapters, video.transcript) if part),
+        url=video.get_absolute_url(),
+        updated_at=video.updated_at,
+        external_id=video.external_id or "",
+        category_id=video.category_id,
+        product_versions=_versions(video),
+        boost=_boost(video),
+        visible_from=video.publish_at,
+    )
+
+
+def register_sources() -> None:
+    register(
+        SearchSource(
+            kind="article",
+            label=lambda: _("Article"),
+            model=Article,
+            # Scheduled ones included: the index hides them until their publish_at.
+            findable=lambda: Article.objects.filter(status=Status.PUBLISHED).prefetch_related("product_versions"),
+            describe=describe_article,
+            dependents={ArticleRevision: lambda revision: [revision.article_id]},
+        )
+    )
+    register(
+        SearchSource(
+            kind="video",
+            label=lambda: _("Video"),
+            model=Video,
+            findable=lambda: Video.objects.filter(status=Status.PUBLISHED).prefetch_related(
+                "product_versions", "chapters"
+            ),
+            describe=describe_video,
+            dependents={VideoChapter: lambda chapter: [chapter.video_id]},
+        )
+    )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    """The cross-app search engine: one index over articles, videos and forum posts."""
+
+    name = "kbportal.search"
+    label = "search"
+    verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the index to saves and deletes

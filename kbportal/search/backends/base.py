@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# BM25 as SQLite's FTS5 computes it, which the PostgreSQL backend reproduces.
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 2.0
+MIN_IDF = 1e-6
+
+
+def idf(document_count: int, matching: int) -> float:
+    """FTS5's inverse document frequency: log((N - n + 0.5) / (n + 0.5)), never below a tiny positive."""
+    value = math.log((document_count - matching + 0.5) / (matching + 0.5)) if document_count else MIN_IDF
+    return value if value > 0 else MIN_IDF
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions every search applies in SQL: kinds, language, category, product version, due items only."""
+
+    now: datetime
+    kinds: Sequence[str] = ()
+    language: str | None = None
+    category_ids: Sequence[int] = ()
+    product_version: str | None = None
+    exclude_external_ids: Sequence[str] = field(default_factory=tuple)
+
+    def sql(self, alias: str, placeholder: str = "%s") -> tuple[str, list]:
+        clauses = [f"({alias}.visible_from IS NULL OR {alias}.visible_from <= {placeholder})"]
+        params: list = [self.now]
+        if self.kinds:
+            clauses.append(f"{alias}.kind IN ({', '.join([placeholder] * len(self.kinds))})")
+            params += list(self.kinds)
+        if self.language:
+            clauses.append(f"{alias}.language = {placeholder}")
+            params.append(self.language)
+        if self.category_ids:
+            clauses.append(f"{alias}.category_id IN ({', '.join([placeholder] * len(self.category_ids))})")
+            params += list(self.category_ids)
+        if self.product_version:
+            clauses.append(f"{alias}.product_versions LIKE {placeholder}")
+            params.append(f"% {self.product_version} %")
+        if self.exclude_external_ids:
+            marks = ", ".join([placeholder] * len(self.exclude_external_ids))
+            clauses.append(f"{alias}.external_id NOT IN ({marks})")
+            params += list(self.exclude_external_ids)
+        return " AND ".join(clauses), params
+
+
+class Backend:
+    """Keeps the full-text structure beside search_searchdocument in step, and queries it."""
+
+    def write(self, document_ids: Sequence[int]) -> None:
+        raise NotImplementedError
+
+    def delete(self, document_ids: Sequence[int]) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def search(
+        self, terms: Sequence[str], idfs: Sequence[float], avgdl: float, filters: Filters, limit: int
+    ) -> list[tuple[int, float]]:
+        """(document id, score) best first; higher is better."""
+        raise NotImplementedError
+
+    def prefix_search(self, terms: Sequence[str], prefix: str, filters: Filters, limit: int) -> list[int]:
+        """Documents whose title holds every term and a word starting with `prefix`, best first."""
+        raise NotImplementedError

@@ -1,0 +1,191 @@
+"""Keeping the index in step with the content: upserts, removals, term statistics, full rebuilds."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import transaction
+from django.db.models import F
+
+from .analyzers import current_analyzer
+from .backends import get_backend
+from .models import SearchDocument, SearchStats, SearchTerm, SearchWord
+from .registry import IndexedItem, source, sources
+
+BATCH = 500
+_deferred: ContextVar[dict[str, set[int]] | None] = ContextVar("search_deferred", default=None)
+
+
+def _stats() -> SearchStats:
+    stats = SearchStats.objects.filter(pk=1).first()
+    return stats or SearchStats.objects.get_or_create(pk=1)[0]
+
+
+def _document(kind: str, item: IndexedItem) -> SearchDocument:
+    analyzer = current_analyzer()
+    title_tokens = analyzer.document_tokens(item.title)
+    body_tokens = analyzer.document_tokens(item.body)
+    return SearchDocument(
+        kind=kind,
+        object_id=item.object_id,
+        language=item.language,
+        title=item.title[:300],
+        body=item.body,
+        url=item.url[:300],
+        external_id=item.external_id[:200],
+        category_id=item.category_id,
+        product_versions=f" {' '.join(item.product_versions)} " if item.product_versions else "",
+        title_tokens=" ".join(title_tokens),
+        body_tokens=" ".join(body_tokens),
+        length=len(title_tokens) + len(body_tokens),
+        boost=item.boost,
+        visible_from=item.visible_from,
+        updated_at=item.updated_at,
+    )
+
+
+def _terms(document: SearchDocument) -> set[str]:
+    return set(document.title_tokens.split()) | set(document.body_tokens.split())
+
+
+def _title_words(document: SearchDocument) -> set[str]:
+    return {word for word in current_analyzer().surface_terms(document.title) if len(word) <= 100}
+
+
+def _apply_counts(model: type[SearchTerm] | type[SearchWord], key: str, deltas: Counter) -> None:
+    """Move document counts by the deltas: one INSERT for new keys, one UPDATE per distinct delta."""
+    deltas = Counter({k[:100]: v for k, v in deltas.items() if v})
+    if not deltas:
+        return
+    model.objects.bulk_create([model(**{key: k}) for k in deltas], ignore_conflicts=True, batch_size=1000)
+    by_delta: dict[int, list[str]] = {}
+    for k, delta in deltas.items():
+        by_delta.setdefault(delta, []).append(k)
+    for delta, keys in by_delta.items():
+        for start in range(0, len(keys), 500):
+            model.objects.filter(**{f"{key}__in": keys[start : start + 500]}).update(
+                document_count=F("document_count") + delta
+            )
+
+
+@transaction.atomic
+def _upsert(kind: str, items: Sequence[IndexedItem]) -> None:
+    if not items:
+        return
+    existing = {
+        doc.object_id: doc
+        for doc in SearchDocument.objects.select_for_update().filter(
+            kind=kind, object_id__in=[item.object_id for item in items]
+        )
+    }
+    term_deltas, word_deltas = Counter(), Counter()
+    created, updated, token_delta = [], [], 0
+    for item in items:
+        fresh = _document(kind, item)
+        old = existing.get(item.object_id)
+        term_deltas.update(_terms(fresh))
+        word_deltas.update(_title_words(fresh))
+        token_delta += fresh.length
+        if old is None:
+            created.append(fresh)
+            continue
+        term_deltas.subtract(_terms(old))
+        word_deltas.subtract(_title_words(old))
+        token_delta -= old.length
+        fresh.pk = old.pk
+        updated.append(fresh)
+    SearchDocument.objects.bulk_create(created, batch_size=BATCH)
+    fields = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in ("id", "kind", "object_id")]
+    for document in updated:
+        document.save(update_fields=fields)
+    ids = list(
+        SearchDocument.objects.filter(kind=kind, object_id__in=[item.object_id for item in items]).values_list(
+            "pk", flat=True
+        )
+    )
+    get_backend().write(ids)
+    _apply_counts(SearchTerm, "term", term_deltas)
+    _apply_counts(SearchWord, "word", word_deltas)
+    _stats()
+    SearchStats.objects.filter(pk=1).update(
+        document_count=F("document_count") + len(created), token_count=F("token_count") + token_delta
+    )
+
+
+@transaction.atomic
+def remove_items(kind: str, object_ids: Iterable[int]) -> int:
+    documents = list(SearchDocument.objects.select_for_update().filter(kind=kind, object_id__in=list(object_ids)))
+    if not documents:
+        return 0
+    term_deltas, word_deltas = Counter(), Counter()
+    for document in documents:
+        term_deltas.subtract(_terms(document))
+        word_deltas.subtract(_title_words(document))
+    ids = [document.pk for document in documents]
+    get_backend().delete(ids)
+    SearchDocument.objects.filter(pk__in=ids).delete()
+    _apply_counts(SearchTerm, "term", term_deltas)
+    _apply_counts(SearchWord, "word", word_deltas)
+    _stats()
+    SearchStats.objects.filter(pk=1).update(
+        document_count=F("document_count") - len(documents),
+        token_count=F("token_count") - sum(document.length for document in documents),
+    )
+    return len(documents)
+
+
+def index_items(kind: str, object_ids: Iterable[int]) -> None:
+    """Bring the index in line with these items: findable ones are (re)indexed, the rest removed."""
+    ids = list(dict.fromkeys(object_ids))
+    if not ids:
+        return
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.setdefault(kind, set()).update(ids)
+        return
+    src = source(kind)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found = [src.describe(obj) for obj in src.findable().filter(pk__in=chunk)]
+        _upsert(kind, found)
+        missing = set(chunk) - {item.object_id for item in found}
+        if missing:
+            remove_items(kind, missing)
+
+
+@contextmanager
+def deferred_indexing():
+    """Collect index updates (e.g. during a bulk import) and apply them once, in batches, at the end."""
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set({})
+    try:
+        yield
+        pending = _deferred.get()
+    finally:
+        _deferred.reset(token)
+    for kind, ids in pending.items():
+        index_items(kind, sorted(ids))
+
+
+def rebuild(progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    """Empty the index and index every findable item of every source; returns counts per kind."""
+    with transaction.atomic():
+        get_backend().clear()
+        SearchDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        SearchWord.objects.all().delete()
+        SearchStats.objects.update_or_create(pk=1, defaults={"document_count": 0, "token_count": 0})
+    counts = {}
+    for src in sources():
+        ids = list(src.findable().order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            index_items(src.kind, ids[start : start + BATCH])
+            if progress:
+                progress(src.kind, min(start + BATCH, len(ids)), len(ids))
+        counts[src.kind] = len(ids)
+    return counts

@@ -1,0 +1,24 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from kbportal.search.indexing import rebuild
+
+
+class Command(BaseCommand):
+    help = "Empty the search index and index every findable article, video and forum post again."
+
+    def handle(self, *args, **options) -> None:
+        started = time.perf_counter()
+        verbose = options["verbosity"] > 0
+
+        def progress(kind: str, done: int, total: int) -> None:
+            if verbose:
+                self.stderr.write(f"\r{kind}: {done}/{total}", ending="")
+                if done == total:
+                    self.stderr.write("")
+
+        counts = rebuild(progress=progress)
+        if verbose:
+            summary = ", ".join(f"{count} {kind}s" for kind, count in counts.items())
+            self.stdout.write(f"Indexed {summary} in {time.perf_counter() - started:.1f} s.")
