@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kbportal.accounts.models import User
-from kbportal.search import indexing as search_index
 from kbportal.choices import Language
+from kbportal.search import indexing as search_index
 
 from .models import Article, ArticleRevision, ArticleType, Category, ProductVersion, Status, Tag
 from .services import (

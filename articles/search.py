@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from html import unescape
+
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from kbportal.search.registry import IndexedItem, SearchSource, register
@@ -21,12 +24,17 @@ def _versions(item) -> tuple[str, ...]:
     return tuple(version.name for version in item.product_versions.all())
 
 
+def plain_text(html: str) -> str:
+    """The words of rendered HTML, for matching and snippets: no Markdown marks, no tags."""
+    return unescape(strip_tags(html.replace("</", "\n</")))
+
+
 def describe_article(article: Article) -> IndexedItem:
     return IndexedItem(
         object_id=article.pk,
         language=article.language,
         title=article.title,
-        body="\n".join(part for part in (article.summary, article.body) if part),
+        body="\n".join(part for part in (article.summary, plain_text(article.body_html)) if part),
         url=article.get_absolute_url(),
         updated_at=article.updated_at,
         external_id=article.external_id or "",

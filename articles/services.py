@@ -18,8 +18,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kbportal.accounts.models import User
-from kbportal.search import indexing as search_index
 from kbportal.markdown import render_markdown
+from kbportal.search import indexing as search_index
 
 from .models import (
     Article,

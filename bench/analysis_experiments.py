@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kbportal.search.analysis import (  # noqa: E402 - the checkout is put on the path first.
+from kbportal.search import analysis
+from kbportal.search.analysis import (
     CJK_SCHEMES,
     DEFAULT_SYNONYMS,
     Analyzer,
@@ -36,25 +37,26 @@ SETS = ("bq-zh", "stackfaq", "semeval2016-3b")
 
 # The anchors of shared/data/README.md: nDCG@10, MRR@10, P@1.
 ANCHORS = {
-    "bq-zh": [("anchor: BM25 on single characters", 18.49, 27.81, 16.36), ("anchor: BM25 on jieba words", 16.21, 25.59, 14.94)],
+    "bq-zh": [
+        ("anchor: BM25 on single characters", 18.49, 27.81, 16.36),
+        ("anchor: BM25 on jieba words", 16.21, 25.59, 14.94),
+    ],
     "stackfaq": [("anchor: BM25, Porter stems, stop words", 72.89, 80.43, 72.64)],
     "semeval2016-3b": [("anchor: BM25, Porter stems, stop words", 48.40, 70.39, 62.79)],
 }
 
 # tools/search_eval.py's stop list, to replay its English anchor with Snowball's Porter stemmer.
-ANCHOR_STOP = set(
-    """a an the and or but if of at by for with about against between into through during before
+_ANCHOR_STOP_LIST = """a an the and or but if of at by for with about against between into through during before
 after above below to from up down in out on off over under again further then once here there when where
 why how all any both each few more most other some such no nor not only own same so than too very s t can
 will just don should now i me my myself we our ours you your yours he him his she her it its they them
 their what which who whom this that these those am is are was were be been being have has had having do
-does did doing would could ought i'm you're it's""".split()
-)
-# Lucene's classic English stop set (33 words), a short list to compare with NLTK's 179.
-LUCENE_STOP = set(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there "
-    "these they this to was will with".split()
-)
+does did doing would could ought i'm you're it's"""
+ANCHOR_STOP = frozenset(_ANCHOR_STOP_LIST.split())
+# Lucene's classic English stop set (33 words), a short list to compare with NLTK's.
+_LUCENE_STOP_LIST = """a an and are as at be but by for if in into is it no not of on or such that the their then
+there these they this to was will with"""
+LUCENE_STOP = frozenset(_LUCENE_STOP_LIST.split())
 
 Tokenize = Callable[[str], list[str]]
 
@@ -86,7 +88,9 @@ def load(set_dir: Path) -> tuple[list[dict], list[dict[str, str]], dict[str, dic
 class BM25:
     """Okapi BM25 over title and body; each title token counts ``title_weight`` times."""
 
-    def __init__(self, docs: list[tuple[list[str], list[str]]], title_weight: int = 1, k1: float = 1.2, b: float = 0.75):
+    def __init__(
+        self, docs: list[tuple[list[str], list[str]]], title_weight: int = 1, k1: float = 1.2, b: float = 0.75
+    ):
         tfs, lengths = [], []
         for title, body in docs:
             tf = Counter(body)
@@ -116,26 +120,37 @@ class BM25:
 # --- Metrics --------------------------------------------------------------------------------------
 
 
-def evaluate(queries, qrels, runs: dict[str, list[str]]) -> dict[str, float]:
-    totals: Counter[str] = Counter()
-    counted = 0
+def evaluate(queries, qrels, runs: dict[str, list[str]]) -> dict[str, tuple[float, float, float]]:
+    """Per query with a relevant document: (nDCG@10, MRR@10, P@1)."""
+    scores = {}
     for query in queries:
         qid, excluded = query["query_id"], query.get("exclude_external_id", "")
         relevant = {doc: grade for doc, grade in qrels.get(qid, {}).items() if grade > 0}
         if not relevant:
             continue
-        counted += 1
         ranking = [doc for doc in runs.get(qid, []) if doc != excluded][:10]
         dcg = sum((2 ** relevant.get(doc, 0) - 1) / math.log2(i + 2) for i, doc in enumerate(ranking))
         ideal = sorted(relevant.values(), reverse=True)[:10]
         idcg = sum((2**grade - 1) / math.log2(i + 2) for i, grade in enumerate(ideal))
-        totals["nDCG@10"] += dcg / idcg
-        totals["MRR@10"] += next((1 / (i + 1) for i, doc in enumerate(ranking) if doc in relevant), 0.0)
-        totals["P@1"] += 1.0 if ranking and ranking[0] in relevant else 0.0
-    return {name: 100 * totals[name] / max(1, counted) for name in ("nDCG@10", "MRR@10", "P@1")}
+        rr = next((1 / (i + 1) for i, doc in enumerate(ranking) if doc in relevant), 0.0)
+        scores[qid] = (dcg / idcg, rr, 1.0 if ranking and ranking[0] in relevant else 0.0)
+    return scores
 
 
-def run(set_dir: Path, document: Tokenize, query: Tokenize, title_weight: int) -> tuple[dict[str, float], float]:
+def mean(scores: dict[str, tuple[float, ...]], metric: int) -> float:
+    return 100 * sum(values[metric] for values in scores.values()) / max(1, len(scores))
+
+
+def paired_difference(scores: dict[str, tuple[float, ...]], reference: dict[str, tuple[float, ...]]) -> str:
+    """nDCG@10 minus the reference's, with a 95% interval over the queries (paired, normal)."""
+    diffs = [scores[qid][0] - reference[qid][0] for qid in reference]
+    n = len(diffs)
+    average = sum(diffs) / n
+    spread = math.sqrt(sum((d - average) ** 2 for d in diffs) / max(1, n - 1) / n)
+    return f"{100 * average:+.2f} ± {196 * spread:.2f}"
+
+
+def run(set_dir: Path, document: Tokenize, query: Tokenize, title_weight: int) -> tuple[dict, float]:
     corpus, queries, qrels = load(set_dir)
     started = time.perf_counter()
     index = BM25([(document(d["title"]), document(d["body"])) for d in corpus], title_weight)
@@ -157,21 +172,25 @@ def analyzer_option(analyzer: Analyzer) -> tuple[Tokenize, Tokenize]:
 
 
 def options(set_name: str) -> list[tuple[str, Tokenize, Tokenize]]:
+    """The options to compare on a set; the first analyzer option is the reference for the Δ column."""
     if set_name == "bq-zh":
         labels = {
             "unigram": "(a) single characters",
             "bigram": "(b) character bigrams",
             "jieba": "(c) jieba words",
-            "jieba+unigram": "(d) jieba words + characters",
+            "jieba+unigram": "(d) jieba words + characters (chosen)",
             "unigram+bigram": "(e) characters + bigrams",
             "jieba-search": "(f) jieba search mode (words + inner words)",
         }
-        found = [("replay of the character anchor", anchor_characters, anchor_characters)]
-        found += [(labels[scheme], *analyzer_option(Analyzer(cjk=scheme))) for scheme in CJK_SCHEMES]
-        found.append(("(e) + default synonyms", *analyzer_option(Analyzer(DEFAULT_SYNONYMS))))
+        found = [(labels[scheme], *analyzer_option(Analyzer(cjk=scheme))) for scheme in CJK_SCHEMES]
+        found.append(("replay of the character anchor", anchor_characters, anchor_characters))
+        found.append(("(d) + default synonyms", *analyzer_option(Analyzer(DEFAULT_SYNONYMS))))
         return found
     return [
-        ("Porter, the anchor's stop list (replay)", *analyzer_option(Analyzer(stop_words=ANCHOR_STOP, stemmer="porter"))),
+        (
+            "Porter, the anchor's stop list (replay)",
+            *analyzer_option(Analyzer(stop_words=ANCHOR_STOP, stemmer="porter")),
+        ),
         ("Snowball English, NLTK stop words (chosen)", *analyzer_option(Analyzer())),
         ("Porter, NLTK stop words", *analyzer_option(Analyzer(stemmer="porter"))),
         ("Snowball English, Lucene's 33 stop words", *analyzer_option(Analyzer(stop_words=LUCENE_STOP))),
@@ -182,22 +201,33 @@ def options(set_name: str) -> list[tuple[str, Tokenize, Tokenize]]:
 
 
 def speed() -> list[str]:
+    """document_tokens on 2 kB: warm (words seen before, as over a corpus) and cold (fresh caches)."""
     english = (
         "To install the desktop client on Windows 11, download version 4.2.1 from the portal, "
         "run the installer as an administrator and sign in with your company account. "
     )
     chinese = "安装桌面客户端时，请先从门户下载最新版本，以管理员身份运行安装程序，然后用公司账户登录并激活许可证。"
-    analyzer = Analyzer()
     lines = []
     for name, unit in (("English", english), ("Chinese", chinese)):
         text = (unit * (2048 // len(unit.encode()) + 1)).encode()[:2048].decode(errors="ignore")
-        analyzer.document_tokens(text)  # the converters and jieba load once, outside the timing
+        Analyzer().document_tokens(text)  # OpenCC and jieba load once per process, outside the timing
+        cold = []
+        for _ in range(20):
+            analysis._stem.cache_clear()
+            analysis._fold.cache_clear()
+            analyzer = Analyzer()
+            started = time.perf_counter()
+            analyzer.document_tokens(text)
+            cold.append(time.perf_counter() - started)
         rounds = 300
         started = time.perf_counter()
         for _ in range(rounds):
             analyzer.document_tokens(text)
-        ms = 1000 * (time.perf_counter() - started) / rounds
-        lines.append(f"document_tokens on 2 kB of {name} ({len(text)} characters): {ms:.3f} ms")
+        warm = 1000 * (time.perf_counter() - started) / rounds
+        lines.append(
+            f"document_tokens on 2 kB of {name} ({len(text)} characters): {warm:.3f} ms warm, "
+            f"{1000 * sorted(cold)[len(cold) // 2]:.3f} ms cold"
+        )
     return lines
 
 
@@ -208,17 +238,20 @@ def main() -> None:
     parser.add_argument("--title-weight", type=int, nargs="+", default=[1], help="title token multiplicity")
     args = parser.parse_args()
 
-    print("| set | option | title ×w | nDCG@10 | MRR@10 | P@1 | seconds |")
-    print("|---|---|--:|--:|--:|--:|--:|")
+    print("| set | option | title ×w | nDCG@10 | MRR@10 | P@1 | Δ nDCG@10 vs first option, 95% | seconds |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|")
     for set_name in args.sets:
         for label, ndcg, mrr, p1 in ANCHORS[set_name]:
-            print(f"| {set_name} | {label} | 1 | {ndcg:.2f} | {mrr:.2f} | {p1:.2f} | |")
-        for label, document, query in options(set_name):
-            for weight in args.title_weight:
+            print(f"| {set_name} | {label} | 1 | {ndcg:.2f} | {mrr:.2f} | {p1:.2f} | | |")
+        for weight in args.title_weight:
+            reference = None
+            for label, document, query in options(set_name):
                 scores, seconds = run(args.data / set_name, document, query, weight)
+                delta = paired_difference(scores, reference) if reference else "reference"
+                reference = reference or scores
                 print(
-                    f"| {set_name} | {label} | {weight} | {scores['nDCG@10']:.2f} | {scores['MRR@10']:.2f} "
-                    f"| {scores['P@1']:.2f} | {seconds:.1f} |",
+                    f"| {set_name} | {label} | {weight} | {mean(scores, 0):.2f} | {mean(scores, 1):.2f} "
+                    f"| {mean(scores, 2):.2f} | {delta} | {seconds:.1f} |",
                     flush=True,
                 )
     print()

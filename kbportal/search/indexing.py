@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -51,8 +52,16 @@ def _terms(document: SearchDocument) -> set[str]:
     return set(document.title_tokens.split()) | set(document.body_tokens.split())
 
 
-def _title_words(document: SearchDocument) -> set[str]:
-    return {word for word in current_analyzer().surface_terms(document.title) if len(word) <= 100}
+_LATIN_WORD = re.compile(r"[a-z]{3,40}")
+
+
+def _surface_words(document: SearchDocument) -> set[str]:
+    """Words as written (normalised, not stemmed): every title word, and the Latin words of the text.
+
+    "Did you mean" treats a query word missing from this vocabulary as a typo.
+    """
+    title = {word for word in current_analyzer().surface_terms(document.title) if len(word) <= 100}
+    return title | set(_LATIN_WORD.findall(document.body.casefold()))
 
 
 def _apply_counts(model: type[SearchTerm] | type[SearchWord], key: str, deltas: Counter) -> None:
@@ -87,13 +96,13 @@ def _upsert(kind: str, items: Sequence[IndexedItem]) -> None:
         fresh = _document(kind, item)
         old = existing.get(item.object_id)
         term_deltas.update(_terms(fresh))
-        word_deltas.update(_title_words(fresh))
+        word_deltas.update(_surface_words(fresh))
         token_delta += fresh.length
         if old is None:
             created.append(fresh)
             continue
         term_deltas.subtract(_terms(old))
-        word_deltas.subtract(_title_words(old))
+        word_deltas.subtract(_surface_words(old))
         token_delta -= old.length
         fresh.pk = old.pk
         updated.append(fresh)
@@ -123,7 +132,7 @@ def remove_items(kind: str, object_ids: Iterable[int]) -> int:
     term_deltas, word_deltas = Counter(), Counter()
     for document in documents:
         term_deltas.subtract(_terms(document))
-        word_deltas.subtract(_title_words(document))
+        word_deltas.subtract(_surface_words(document))
     ids = [document.pk for document in documents]
     get_backend().delete(ids)
     SearchDocument.objects.filter(pk__in=ids).delete()

@@ -54,7 +54,7 @@ class SearchTerm(models.Model):
 
 
 class SearchWord(models.Model):
-    """A word as written in titles (normalised, not stemmed): what "did you mean" may suggest."""
+    """A word as written (normalised, not stemmed) and how many documents use it: "did you mean"'s vocabulary."""
 
     word = models.CharField(_("word"), max_length=100, primary_key=True)
     document_count = models.PositiveIntegerField(_("documents"), default=0)

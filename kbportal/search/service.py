@@ -142,8 +142,11 @@ _vocabulary: dict[str, object] = {"loaded": 0.0, "words": set(), "choices": []}
 
 def _words() -> tuple[set[str], list[str]]:
     if time.monotonic() - float(_vocabulary["loaded"]) > _VOCABULARY_TTL or not _vocabulary["choices"]:
-        words = list(SearchWord.objects.filter(document_count__gt=0).values_list("word", flat=True)[:300_000])
-        _vocabulary.update(loaded=time.monotonic(), words=set(words), choices=words)
+        counts = dict(SearchWord.objects.filter(document_count__gt=0).values_list("word", "document_count"))
+        # In a large index suggest only words used more than once, so a typo in one page is never offered.
+        least = 2 if len(counts) > 5000 else 1
+        common = sorted((w for w, n in counts.items() if n >= least), key=lambda w: (-counts[w], w))[:200_000]
+        _vocabulary.update(loaded=time.monotonic(), words=set(counts), choices=common)
     return _vocabulary["words"], _vocabulary["choices"]  # type: ignore[return-value]
 
 
@@ -152,24 +155,18 @@ def forget_vocabulary() -> None:
 
 
 def did_you_mean(query: str) -> str:
-    """The query with unknown words replaced by the closest title words, or "" when nothing changes."""
+    """The query with words the index never uses replaced by close, common ones; "" when nothing changes."""
     analyzer = current_analyzer()
     known, choices = _words()
-    if not choices:
-        return ""
     typed = analyzer.surface_terms(query)
-    changed, corrected = False, []
+    unknown = {w for w in typed if w not in known and len(w) >= 3 and w.isascii() and w.isalpha()}
+    if not unknown or not choices:
+        return ""
+    corrected = []
     for word in typed:
-        if word in known or len(word) < 3 or not word.isascii() or not word.isalpha():
-            corrected.append(word)
-            continue
-        match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=75)
-        if match and match[0] != word:
-            corrected.append(match[0])
-            changed = True
-        else:
-            corrected.append(word)
-    return " ".join(corrected) if changed else ""
+        match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=75) if word in unknown else None
+        corrected.append(match[0] if match else word)
+    return " ".join(corrected) if corrected != typed else ""
 
 
 def suggest(query: str, *, preferred_language: str | None = None, limit: int = 8) -> list[Hit]:

@@ -1,4 +1,9 @@
-"""Snippets: the passage that best matches the query, escaped, with the matched words marked."""
+"""Snippets: the passage that best matches the query, escaped, with the matched words marked.
+
+Cheap by design (a hundred snippets per query): passages are scored and words
+marked by plain string tests against the analysed query terms (English stems
+are prefixes of the words they come from), never by re-analysing the text.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from .analysis import Analyzer, is_cjk
 
 SNIPPET_CHARS = 220
+MAX_PASSAGES = 60
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？；;\n])\s*")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -17,12 +23,14 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def _passages(text: str) -> list[str]:
     """Sentences merged into passages of about the snippet's length."""
     passages, current = [], ""
-    for sentence in _SENTENCE_END.split(" ".join(text.split(" "))):
+    for sentence in _SENTENCE_END.split(text):
         sentence = " ".join(sentence.split())
         if not sentence:
             continue
         if current and len(current) + len(sentence) > SNIPPET_CHARS:
             passages.append(current)
+            if len(passages) >= MAX_PASSAGES:
+                return passages
             current = sentence
         else:
             current = f"{current} {sentence}".strip()
@@ -31,15 +39,9 @@ def _passages(text: str) -> list[str]:
     return passages or [""]
 
 
-def _best_passage(text: str, terms: set[str], analyzer: Analyzer) -> str:
-    best, best_score = "", -1
-    for index, passage in enumerate(_passages(text)[:200]):
-        score = len(terms & set(analyzer.document_tokens(passage)))
-        if score > best_score:
-            best, best_score = passage, score
-        if index == 0 and not terms:
-            break
-    return best
+def _score(passage: str, latin: list[str], cjk: list[str]) -> int:
+    lowered = passage.lower()
+    return sum(term in lowered for term in latin) + sum(term in passage for term in cjk)
 
 
 def _truncate(passage: str) -> str:
@@ -50,26 +52,9 @@ def _truncate(passage: str) -> str:
     return (cut[:space] if space > SNIPPET_CHARS * 0.6 else cut) + "…"
 
 
-def _mark_words(passage: str, terms: set[str], cjk_terms: list[str], analyzer: Analyzer) -> str:
-    pieces, position = [], 0
-    for match in _WORD.finditer(passage):
-        pieces.append(escape(passage[position : match.start()]))
-        word = match.group(0)
-        if any(is_cjk(char) for char in word):
-            pieces.append(_mark_cjk(word, cjk_terms))
-        elif word and set(analyzer.document_tokens(word)) & terms:
-            pieces.append(f"<mark>{escape(word)}</mark>")
-        else:
-            pieces.append(escape(word))
-        position = match.end()
-    pieces.append(escape(passage[position:]))
-    return "".join(pieces)
-
-
-def _mark_cjk(run: str, cjk_terms: list[str]) -> str:
-    if not cjk_terms:
+def _mark_cjk(run: str, pattern: re.Pattern | None) -> str:
+    if pattern is None:
         return escape(run)
-    pattern = re.compile("|".join(re.escape(term) for term in sorted(cjk_terms, key=len, reverse=True)))
     out, position = [], 0
     for match in pattern.finditer(run):
         out.append(escape(run[position : match.start()]))
@@ -79,10 +64,35 @@ def _mark_cjk(run: str, cjk_terms: list[str]) -> str:
     return "".join(out)
 
 
+def _mark(passage: str, latin: list[str], cjk_pattern: re.Pattern | None) -> str:
+    pieces, position = [], 0
+    for match in _WORD.finditer(passage):
+        pieces.append(escape(passage[position : match.start()]))
+        word = match.group(0)
+        if any(is_cjk(char) for char in word):
+            pieces.append(_mark_cjk(word, cjk_pattern))
+        elif any(word.lower().startswith(term) for term in latin):
+            pieces.append(f"<mark>{escape(word)}</mark>")
+        else:
+            pieces.append(escape(word))
+        position = match.end()
+    pieces.append(escape(passage[position:]))
+    return "".join(pieces)
+
+
+def _split_terms(query: str, query_terms: list[str], analyzer: Analyzer) -> tuple[list[str], list[str]]:
+    latin = sorted({term for term in query_terms if term.isascii() and len(term) >= 2})
+    cjk = {term for term in query_terms if term and all(is_cjk(char) for char in term)}
+    cjk |= {term for term in analyzer.surface_terms(query) if term and all(is_cjk(char) for char in term)}
+    # Single characters mark only when the query is one character: otherwise they light up everything.
+    longer = {term for term in cjk if len(term) >= 2}
+    return latin, sorted(longer or cjk, key=len, reverse=True)
+
+
 def snippet(text: str, *, query: str, query_terms: list[str], analyzer: Analyzer) -> SafeString:
     """The best passage for the query, HTML-escaped, matched words wrapped in <mark>."""
-    terms = set(query_terms)
-    passage = _truncate(_best_passage(analyzer.normalize(text) if not text else text, terms, analyzer))
-    cjk_terms = [term for term in analyzer.surface_terms(query) if term and all(is_cjk(c) for c in term)]
-    cjk_terms += [term for term in query_terms if term and all(is_cjk(c) for c in term)]
-    return mark_safe(_mark_words(passage, terms, sorted(set(cjk_terms)), analyzer))  # noqa: S308 - every piece escaped
+    latin, cjk = _split_terms(query, query_terms, analyzer)
+    passages = _passages(text)
+    best = max(passages, key=lambda passage: _score(passage, latin, cjk))
+    pattern = re.compile("|".join(re.escape(term) for term in cjk)) if cjk else None
+    return mark_safe(_mark(_truncate(best), latin, pattern))  # noqa: S308 - every piece is escaped

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from .base import B, K1, TITLE_WEIGHT, Backend, Filters
+from .base import K1, TITLE_WEIGHT, B, Backend, Filters
 
 # tsvector keeps at most 256 positions per lexeme and positions up to 16383.
 _MAX_POSITION = 16383
