@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
+from tickets.deflection import hooks as help_hooks
 
 from . import selectors, services
 from .forms import ArticleFilterForm, FeedbackForm
@@ -103,10 +104,23 @@ def _register_view(request: HttpRequest, item) -> None:
         services.content_register_view(item=item)
 
 
+def _canonical(request: HttpRequest, item) -> HttpResponse:
+    """The address with the current slug, keeping the query (?hs= from search, ?t= for a chapter)."""
+    query = request.GET.urlencode()
+    return redirect(f"{item.get_absolute_url()}?{query}" if query else item.get_absolute_url(), permanent=True)
+
+
+def _help_banner(request: HttpRequest, kind: str, item):
+    """Opened from search or the contact form (?hs=…): recorded in the help session, which asks if it solved it."""
+    return help_hooks.help_banner(
+        request, item_kind=kind, item_id=item.pk, item_title=item.title, item_url=item.get_absolute_url()
+    )
+
+
 def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     article = selectors.article_get(pk=pk, user=request.user)
     if slug != article.slug:
-        return redirect(article, permanent=True)
+        return _canonical(request, article)
     _register_view(request, article)
     context = {
         "article": article,
@@ -114,6 +128,7 @@ def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
         "translations": selectors.translations_of(item=article, user=request.user),
         "related": selectors.related_articles(article=article, user=request.user),
         "show_toc": len(article.toc) >= settings.KBPORTAL_TOC_MIN_HEADINGS,
+        "help_banner": _help_banner(request, "article", article),
         **_feedback_context(request, article),
     }
     return render(request, "articles/article_detail.html", context)
@@ -127,7 +142,7 @@ def video_list(request: HttpRequest) -> HttpResponse:
 def video_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     video = selectors.video_get(pk=pk, user=request.user)
     if slug != video.slug:
-        return redirect(video, permanent=True)
+        return _canonical(request, video)
     _register_view(request, video)
     start = _start_seconds(request, video)
     context = {
@@ -138,6 +153,7 @@ def video_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         else "",
         "ancestors": [*selectors.category_ancestors(category=video.category), video.category],
         "translations": selectors.translations_of(item=video, user=request.user),
+        "help_banner": _help_banner(request, "video", video),
         **_feedback_context(request, video),
     }
     return render(request, "articles/video_detail.html", context)
@@ -171,6 +187,9 @@ def feedback_submit(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
         services.feedback_submit(item=item, voter=voter, **form.cleaned_data)
     except ValidationError as error:
         return _feedback_error(request, item, " ".join(error.messages))
+    help_hooks.help_session_note_rating(
+        request, item_kind=kind, item_id=item.pk, item_title=item.title, helpful=form.cleaned_data["helpful"]
+    )
     item.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
     if _wants_json(request):
         html = render_to_string("articles/_helpfulness.html", _feedback_context(request, item), request=request)

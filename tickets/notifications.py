@@ -37,11 +37,13 @@ def _send_on_commit(*, to: list[str], template: str, context: dict, language: st
 
 
 def _customer_context(ticket: Ticket, **extra) -> dict:
+    from .guest import guest_url
     from .surveys import survey_url
 
     return {
         "ticket": ticket,
-        "ticket_url": _absolute(ticket.get_absolute_url()),
+        # A requester without an account follows the ticket through its secure link instead of signing in.
+        "ticket_url": guest_url(ticket) if ticket.requester_id is None else _absolute(ticket.get_absolute_url()),
         "survey_url": survey_url(ticket) if ticket.status == Status.RESOLVED else "",
         **extra,
     }

@@ -144,3 +144,15 @@ def customer_time_zone(ticket: Ticket):
         return ZoneInfo(name)
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
+
+
+def public_attachment(*, ticket: Ticket, attachment_id: int) -> Attachment:
+    """A file of the ticket that its requester may download: on the ticket itself or on a public message."""
+    attachment = (
+        Attachment.objects.filter(ticket=ticket, pk=attachment_id)
+        .filter(Q(message__isnull=True) | Q(message__is_internal=False))
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment

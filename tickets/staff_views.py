@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from kbportal.accounts.models import User
 from kbportal.accounts.selectors import user_agent_tiers
 
-from . import clocks, selectors, services
+from . import clocks, deflection, selectors, services
 from .forms import BulkActionForm, DraftArticleForm, EscalateForm, PropertiesForm, QueueFilterForm, StaffReplyForm
 from .models import AgentAvailability, Status, Ticket, reference_to_pk
 
@@ -181,6 +181,7 @@ def ticket_workspace(request: HttpRequest, reference: str, **forms) -> HttpRespo
         "article_form": DraftArticleForm(initial={"category": ticket.category_id}),
         "agents": agents,
         "survey_response": getattr(ticket, "survey_response", None),
+        "help_trail": deflection.help_trail(ticket=ticket),
     }
     return render(request, "tickets/staff/ticket.html", context, status=400 if forms else 200)
 

@@ -92,9 +92,7 @@ def search(
             now=now, kinds=kinds or (), language=language, category_ids=category_ids or (),
             product_version=product_version, exclude_external_ids=tuple(exclude_external_ids or ()),
         )  # fmt: skip
-        scored = get_backend().search(
-            terms, _idfs(terms, document_count), avgdl, filters, limit * CANDIDATE_FACTOR
-        )
+        scored = get_backend().search(terms, _idfs(terms, document_count), avgdl, filters, limit * CANDIDATE_FACTOR)
         results.hits = _rank(scored, query, terms, analyzer, now, preferred_language, limit)
     results.suggestion = did_you_mean(query)
     results.took_ms = (time.perf_counter() - started) * 1000

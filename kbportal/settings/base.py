@@ -263,6 +263,10 @@ KBPORTAL_SURVEY_LINK_DAYS = env_int("KBPORTAL_SURVEY_LINK_DAYS", 30)
 KBPORTAL_SURVEY_EDIT_DAYS = env_int("KBPORTAL_SURVEY_EDIT_DAYS", 7)
 KBPORTAL_NPS_INTERVAL_DAYS = env_int("KBPORTAL_NPS_INTERVAL_DAYS", 90)
 KBPORTAL_SURVEY_BURST_LIMIT = env_int("KBPORTAL_SURVEY_BURST_LIMIT", 5)
+# Self-service: a help session ends after this many idle minutes; an anonymous requester's link to their
+# ticket works for this many days.
+KBPORTAL_HELP_SESSION_IDLE_MINUTES = env_int("KBPORTAL_HELP_SESSION_IDLE_MINUTES", 30)
+KBPORTAL_GUEST_LINK_DAYS = env_int("KBPORTAL_GUEST_LINK_DAYS", 365)
 
 # --- Background jobs ----------------------------------------------------------------------
 

@@ -110,3 +110,71 @@
     document.addEventListener("click", function (event) { if (!box.contains(event.target)) hide(); });
   });
 })();
+
+/* The contact form: while the subject is typed, matching articles appear beside it (debounced).
+   What was shown goes with the request, so the agent sees it; without this script the form still works. */
+(function () {
+  "use strict";
+  var layout = document.querySelector("[data-contact-suggest]");
+  if (!layout || !window.fetch) return;
+  var input = layout.querySelector("[data-contact-subject]");
+  var list = layout.querySelector("[data-contact-suggestions]");
+  var shown = layout.querySelector("input[name=shown_suggestions]");
+  if (!input || !list) return;
+  var url = layout.getAttribute("data-contact-suggest");
+  var seen = [];
+  var timer = null, latest = 0;
+
+  function remember(hit) {
+    if (seen.length >= 10) return;
+    for (var i = 0; i < seen.length; i++) if (seen[i].kind === hit.kind && seen[i].id === hit.id) return;
+    seen.push({ kind: hit.kind, id: hit.id, title: hit.title, url: hit.url });
+    if (shown) shown.value = JSON.stringify(seen);
+  }
+
+  function helpLink(address) {
+    return address + (address.indexOf("?") === -1 ? "?" : "&") + "hs=contact-form";
+  }
+
+  Array.prototype.forEach.call(list.querySelectorAll("li[data-kind]"), function (item) {
+    var link = item.querySelector("a");
+    remember({
+      kind: item.getAttribute("data-kind"), id: parseInt(item.getAttribute("data-id"), 10),
+      title: link ? link.textContent : "", url: link ? link.getAttribute("href").split("?")[0] : "",
+    });
+  });
+
+  function minimum(text) { return /[\u4e00-\u9fff]/.test(text) ? 2 : 3; }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var text = input.value.trim();
+    if (text.length < minimum(text)) return;
+    timer = setTimeout(function () {
+      var ticket = ++latest;
+      fetch(url + "?limit=5&q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          if (ticket !== latest || !(data.results || []).length) return;
+          list.innerHTML = "";
+          data.results.forEach(function (hit) {
+            var item = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = helpLink(hit.url);
+            link.target = "_blank";
+            link.rel = "noopener";
+            var kind = document.createElement("span");
+            kind.className = "badge";
+            kind.textContent = hit.label;
+            link.textContent = hit.title;
+            item.appendChild(kind);
+            item.appendChild(document.createTextNode(" "));
+            item.appendChild(link);
+            list.appendChild(item);
+            remember(hit);
+          });
+        })
+        .catch(function () {});
+    }, 300);
+  });
+})();

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kbportal.demo import accounts, content, tickets
+from kbportal.demo import accounts, content, deflection, tickets
 
 
 class Command(BaseCommand):
@@ -18,12 +18,13 @@ class Command(BaseCommand):
         backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
         try:
             new_tickets = tickets.load_demo_tickets()
+            new_sessions = deflection.load_demo_help_sessions()
         finally:
             settings.EMAIL_BACKEND = backend
         self.stdout.write(
             f"Demo content: {categories} categories; articles: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos; "
-            f"{new_tickets} new demo tickets."
+            f"{new_tickets} new demo tickets; {new_sessions} new demo help sessions."
         )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {accounts.DEMO_PASSWORD})"))

@@ -1,0 +1,758 @@
+"""Self-service deflection: help sessions, "Did this solve it?", escalation to tier 1, withdrawal, content gaps,
+guest access to a ticket, and the deflection report."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models.query import QuerySet
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import ProductVersion
+from kbportal.accounts.roles import Role
+from kbportal.search import service as search_service
+from tests.accounts.factories import StaffFactory, UserFactory
+from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
+from tests.tickets.factories import TicketFactory
+from tickets import deflection, services
+from tickets.guest import guest_path, guest_token
+from tickets.models import (
+    Channel,
+    ContentGap,
+    EventKind,
+    HelpEventKind,
+    HelpOutcome,
+    HelpSession,
+    HelpSessionEvent,
+    HelpVia,
+    Status,
+    Ticket,
+    Tier,
+)
+from tickets.surveys import survey_token
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+CANARY = "CANARY-INTERNAL-NOTE"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vocabulary():
+    """ "Did you mean" caches the vocabulary per process; every test starts from its own index."""
+    search_service.forget_vocabulary()
+    yield
+    search_service.forget_vocabulary()
+
+
+@pytest.fixture
+def indexed(django_capture_on_commit_callbacks):
+    """Create content and run the index updates that wait for the commit (tests never commit)."""
+
+    def make(factory, **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            return factory(**fields)
+
+    return make
+
+
+@pytest.fixture
+def kb(indexed):
+    """A small knowledge base about installing HelloWorld: two categories, versions, an article and a video."""
+    setup, billing = CategoryFactory(name="Setup"), CategoryFactory(name="Billing")
+    v41, v42 = ProductVersion.objects.create(name="4.1"), ProductVersion.objects.create(name="4.2")
+    body = "Download the installer, then install HelloWorld and sign in."
+    windows = indexed(ArticleFactory, title="Install HelloWorld on Windows", category=setup, body=body)
+    mac = indexed(ArticleFactory, title="Install HelloWorld on macOS", category=setup, body=body)
+    invoice = indexed(ArticleFactory, title="Install the invoice printer", category=billing)
+    video = indexed(VideoFactory, title="Install HelloWorld in five minutes", category=setup)
+    for item in (windows, mac):
+        item.product_versions.set([v42])
+    invoice.product_versions.set([v41])
+    return {"setup": setup, "billing": billing, "v42": v42, "windows": windows, "mac": mac, "video": video}
+
+
+def _search(client, query: str, **params):
+    return client.get(reverse("tickets:search"), {"q": query, **params})
+
+
+def _session(client) -> HelpSession:
+    return HelpSession.objects.get(pk=client.session[deflection.services.SESSION_KEY])
+
+
+def _contact_data(client, **overrides) -> dict:
+    """The contact form as the browser would send it: its own prefilled values plus what the customer types."""
+    form = client.get(reverse("tickets:contact")).context["form"]
+    data = {name: form[name].value() for name in form.fields if name != "attachments"}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    data.update({"description": "It stops at 80 % with error HW-2001.", "proposed_priority": 3})
+    data.update(overrides)
+    return data
+
+
+# --- Help sessions ---------------------------------------------------------------------------------------
+
+
+def test_a_search_starts_a_help_session_and_records_the_results_shown(client, kb):
+    response = _search(client, "install windows")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Install HelloWorld on Windows" in page
+    assert f"{kb['windows'].get_absolute_url()}?hs=search" in page
+    assert "<mark>" in page  # the engine's snippet, highlighted and rendered as given
+    assert "Still need help?" in page
+    assert reverse("tickets:contact") in page
+    session = _session(client)
+    [search] = session.events.all()
+    assert (search.kind, search.query, session.search_count) == (HelpEventKind.SEARCH, "install windows", 1)
+    assert search.result_count == len(search.results) >= 1
+    assert {
+        "kind": "article",
+        "id": kb["windows"].pk,
+        "title": "Install HelloWorld on Windows",
+        "url": kb["windows"].get_absolute_url(),
+    } in search.results
+
+    _search(client, "install mac")
+    _search(client, "install mac")  # a reload adds nothing
+
+    assert _session(client).pk == session.pk
+    assert list(session.events.values_list("query", flat=True)) == ["install windows", "install mac"]
+
+
+def test_the_search_page_filters_by_kind_and_keeps_filters_in_did_you_mean(client, kb):
+    videos = _search(client, "install", kind="video").content.decode()
+    misspelt = _search(client, "instal helloworld", kind="article").content.decode()
+
+    assert "Install HelloWorld in five minutes" in videos
+    assert "Install HelloWorld on Windows" not in videos
+    assert "Did you mean" in misspelt
+    assert re.search(r'href="\?[^"]*kind=article', misspelt)
+
+
+def test_a_new_session_starts_after_an_idle_spell_and_after_a_verdict(client, kb):
+    _search(client, "install")
+    first = _session(client)
+    HelpSession.objects.filter(pk=first.pk).update(last_activity_at=timezone.now() - timedelta(minutes=31))
+
+    _search(client, "install")
+    second = _session(client)
+    deflection.help_session_resolve(session=second, helpful=True)
+    _search(client, "install")
+
+    assert len({first.pk, second.pk, _session(client).pk}) == 3
+
+
+def test_opening_a_result_records_it_and_asks_whether_it_solved_the_problem(client, kb):
+    _search(client, "install windows")
+    url = kb["windows"].get_absolute_url()
+
+    plain = client.get(url).content.decode()
+    from_search = client.get(f"{url}?hs=search").content.decode()
+    client.get(f"{url}?hs=search")  # opened again: still one open
+    video = client.get(f"{kb['video'].get_absolute_url()}?hs=search").content.decode()
+
+    assert "Did this solve your problem?" not in plain
+    assert "Did this solve your problem?" in from_search
+    assert "No, I still need help" in from_search
+    assert "Did this solve your problem?" in video
+    opens = _session(client).events.filter(kind=HelpEventKind.OPEN)
+    assert [(e.item_kind, e.item_title, e.via) for e in opens] == [
+        ("article", "Install HelloWorld on Windows", HelpVia.SEARCH),
+        ("video", "Install HelloWorld in five minutes", HelpVia.SEARCH),
+    ]
+    assert _session(client).open_count == 2
+
+
+def test_staff_searches_do_not_count_as_help_sessions(client, kb, agent1):
+    client.force_login(agent1)
+
+    response = _search(client, "install windows")
+
+    assert "Install HelloWorld on Windows" in response.content.decode()
+    assert not HelpSession.objects.exists()
+
+
+def test_a_result_link_without_a_help_session_shows_no_banner_and_records_nothing(client, kb):
+    page = client.get(f"{kb['windows'].get_absolute_url()}?hs=search").content.decode()
+
+    assert "Did this solve your problem?" not in page
+    assert not HelpSession.objects.exists()
+
+
+def test_an_old_slug_keeps_the_help_parameter_through_the_redirect(client, kb):
+    response = client.get(reverse("articles:article_short", args=[kb["windows"].pk]) + "?hs=search")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("?hs=search")
+
+
+def test_yes_ends_the_session_as_deflected(client, kb):
+    _search(client, "install windows")
+    url = kb["windows"].get_absolute_url()
+    client.get(f"{url}?hs=search")
+
+    response = client.post(
+        reverse("tickets:help_answer"), {"answer": "yes", "kind": "article", "item": kb["windows"].pk, "next": url}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    session = _session(client)
+    assert session.outcome == HelpOutcome.DEFLECTED
+    assert session.verdict_at is not None
+    rating = session.events.get(kind=HelpEventKind.RATING)
+    assert (rating.helpful, rating.item_title) == (True, "Install HelloWorld on Windows")
+
+
+def test_the_answer_goes_back_to_this_site_only(client, kb):
+    _search(client, "install")
+
+    response = client.post(
+        reverse("tickets:help_answer"),
+        {"answer": "yes", "kind": "article", "item": kb["windows"].pk, "next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == reverse("tickets:search")
+
+
+def test_no_leads_to_the_contact_form_prefilled_from_the_session(client, kb):
+    _search(client, "install helloworld")
+    client.get(f"{kb['windows'].get_absolute_url()}?hs=search")
+
+    response = client.post(
+        reverse("tickets:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk, "next": "/"}
+    )
+    form = client.get(response["Location"]).context["form"]
+
+    assert response["Location"] == reverse("tickets:contact")
+    assert form["subject"].value() == "install helloworld"
+    assert form["category"].value() == kb["setup"].pk  # most of the top hits are about setup
+    assert form["product_version"].value() == kb["v42"].pk  # and 4.2 clearly leads among their versions
+    assert "email" in form.fields  # anonymous visitors give an address
+    session = _session(client)
+    assert session.outcome == HelpOutcome.OPEN
+    assert session.events.filter(kind=HelpEventKind.RATING, helpful=False).exists()
+    assert session.events.filter(kind=HelpEventKind.CONTACT_FORM).count() == 1
+
+
+def test_the_version_is_left_to_the_customer_when_no_version_leads(kb, indexed):
+    invoice = ArticleFactory(title="Printer", category=kb["billing"])
+    invoice.product_versions.set([ProductVersion.objects.get(name="4.1")])
+    unversioned = ArticleFactory(title="Plain", category=kb["billing"])
+
+    tie = deflection.guess_topic([{"kind": "article", "id": kb["windows"].pk}, {"kind": "article", "id": invoice.pk}])
+    none = deflection.guess_topic([{"kind": "article", "id": unversioned.pk}, {"kind": "question", "id": 1}])
+
+    assert (tie.category_id, tie.product_version_id) == (kb["setup"].pk, None)  # a tie: the better-ranked hit
+    assert (none.category_id, none.product_version_id) == (kb["billing"].pk, None)
+
+
+def test_a_signed_in_customer_takes_over_the_session_started_before_signing_in(client, kb, customer):
+    _search(client, "install")
+    client.force_login(customer)
+    _search(client, "install macos")
+
+    assert _session(client).user == customer
+    assert HelpSession.objects.count() == 1
+
+
+# --- Escalation -------------------------------------------------------------------------------------------------
+
+
+def test_the_session_trail_reaches_the_ticket_and_the_agent_sees_it(client, kb, customer, agent1):
+    client.force_login(customer)
+    _search(client, "install windows")
+    _search(client, "bluetooth dongle pairing")
+    client.get(f"{kb['windows'].get_absolute_url()}?hs=search")
+    client.post(reverse("articles:feedback", args=["article", kb["windows"].pk]), {"helpful": "no"})
+    client.post(reverse("tickets:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk})
+    shown = [{"kind": "article", "id": kb["mac"].pk, "title": "Install HelloWorld on macOS", "url": "/x/"}]
+
+    response = client.post(
+        reverse("tickets:contact"),
+        _contact_data(client, subject="Installer stops at 80 %", shown_suggestions=json.dumps(shown)),
+    )
+
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("tickets:contact_sent", args=[ticket.reference])
+    assert (ticket.tier, ticket.channel, ticket.requester) == (Tier.TIER_1, Channel.SELF_SERVICE, customer)
+    session = HelpSession.objects.get()
+    assert (session.ticket, session.outcome) == (ticket, HelpOutcome.ESCALATED)
+    assert session.events.filter(kind=HelpEventKind.SUGGESTIONS, via=HelpVia.CONTACT_FORM).get().results[0][
+        "title"
+    ] == ("Install HelloWorld on macOS")
+
+    client.force_login(ticket.assignee or agent1)
+    workspace = client.get(reverse("tickets:staff_detail", args=[ticket.reference])).content.decode()
+
+    panel = workspace[workspace.index("What the customer tried") :]
+    for expected in (
+        "install windows",
+        "bluetooth dongle pairing",
+        "nothing found",
+        "Opened",
+        "Install HelloWorld on Windows",
+        "Answered that it did not help",
+        "Install HelloWorld on macOS",
+        "Opened the contact form",
+    ):
+        assert expected in panel, expected
+
+
+def test_a_ticket_without_a_help_session_shows_no_trail(client, customer, agent1):
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+
+    page = client.get(reverse("tickets:staff_detail", args=[ticket.reference])).content.decode()
+
+    assert "What the customer tried" not in page
+
+
+def test_the_contact_form_keeps_what_was_typed_on_error(client, kb, customer):
+    client.force_login(customer)
+    _search(client, "install")
+    data = _contact_data(client, subject="My own subject", description="", category=kb["billing"].pk)
+
+    response = client.post(reverse("tickets:contact"), data)
+
+    form = response.context["form"]
+    assert response.status_code == 400
+    assert form.errors["description"] == ["Describe the problem so we can help."]
+    assert form["subject"].value() == "My own subject"
+    assert str(form["category"].value()) == str(kb["billing"].pk)
+    assert form["idempotency_key"].value() == data["idempotency_key"]
+    assert not Ticket.objects.exists()
+    assert _session(client).outcome == HelpOutcome.OPEN
+
+
+def test_the_same_contact_form_submitted_twice_creates_one_ticket(client, kb, customer):
+    client.force_login(customer)
+    _search(client, "install windows")
+    data = _contact_data(client, subject="Installer stops")
+
+    first = client.post(reverse("tickets:contact"), data)
+    second = client.post(reverse("tickets:contact"), data)
+
+    assert first["Location"] == second["Location"]
+    assert Ticket.objects.count() == 1
+    assert list(HelpSession.objects.values_list("outcome", flat=True)) == [HelpOutcome.ESCALATED]
+    assert ContentGap.objects.get(normalised_query="install windows").escalated_count == 1
+
+
+def test_a_contact_form_without_a_search_still_carries_a_session(client, customer):
+    client.force_login(customer)
+
+    client.post(reverse("tickets:contact"), _contact_data(client, subject="Where is my invoice?"))
+
+    session = HelpSession.objects.get()
+    assert (session.ticket, session.outcome, session.user) == (Ticket.objects.get(), HelpOutcome.ESCALATED, customer)
+
+
+def test_anonymous_escalation_gives_a_reference_and_a_working_secure_link(
+    client, kb, agent1, mailoutbox, django_capture_on_commit_callbacks
+):
+    _search(client, "install windows")
+    data = _contact_data(client, email="Visitor@Example.com", subject="Cannot install")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("tickets:contact"), data)
+    sent = client.get(response["Location"]).content.decode()
+
+    ticket = Ticket.objects.get()
+    assert (ticket.requester, ticket.requester_email) == (None, "visitor@example.com")
+    assert ticket.reference in sent
+    link = re.search(r'href="(/tickets/guest/[^"]+/)"', sent).group(1)
+    assert link == guest_path(ticket)
+    assert any(link in mail.body and ticket.reference in mail.subject + mail.body for mail in mailoutbox)
+
+    services.ticket_reply(ticket=ticket, author=agent1, body=f"{CANARY}: check their proxy.", internal=True)
+    services.ticket_reply(ticket=ticket, author=agent1, body="Please try the offline installer.")
+    stranger = Client()
+    page = stranger.get(link)
+    reply = stranger.post(link + "reply/", {"body": "The offline installer worked."})
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Cannot install" in body
+    assert "Please try the offline installer." in body
+    assert CANARY not in body
+    assert page["Cache-Control"] == "private, no-store"
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert reply.status_code == 302
+    message = ticket.messages.get(body="The offline installer worked.")
+    assert (message.author, message.from_staff, message.is_internal) == (None, False, False)
+
+
+def test_anonymous_visitors_must_give_an_address(client, kb):
+    response = client.post(reverse("tickets:contact"), _contact_data(client, subject="No address"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"] == ["Give an e-mail address so we can answer you."]
+
+
+def test_attachments_reach_the_ticket(client, customer):
+    client.force_login(customer)
+    data = _contact_data(client, subject="Screenshot attached")
+    data["attachments"] = [SimpleUploadedFile("screen.png", PNG, content_type="image/png")]
+
+    client.post(reverse("tickets:contact"), data)
+
+    assert Ticket.objects.get().attachments.get().original_name == "screen.png"
+
+
+# --- Guest access: an access-matrix check for the secure link --------------------------------------------------
+
+
+@pytest.fixture
+def guest_world(agent1):
+    """Two requesters without accounts, each with a ticket carrying a public reply, an internal note and files."""
+    world = {}
+    for name in ("a", "b"):
+        ticket, _created = services.ticket_create(
+            requester=None, requester_email=f"guest-{name}@example.com", subject=f"Guest ticket {name.upper()}",
+            description="Help", channel=Channel.SELF_SERVICE,
+        )  # fmt: skip
+        public = services.ticket_reply(
+            ticket=ticket, author=agent1, body=f"PUBLIC-{name}",
+            attachments=[SimpleUploadedFile(f"public-{name}.png", PNG, content_type="image/png")],
+        )  # fmt: skip
+        note = services.ticket_reply(
+            ticket=ticket, author=agent1, body=f"{CANARY}-{name}", internal=True,
+            attachments=[SimpleUploadedFile(f"{CANARY}-{name}.png", PNG, content_type="image/png")],
+        )  # fmt: skip
+        world[name] = {
+            "ticket": ticket,
+            "token": guest_token(ticket),
+            "public_file": public.attachments.get().pk,
+            "internal_file": note.attachments.get().pk,
+        }
+    return world
+
+
+GUEST_ACCESS = """
+token                  ticket_a   ticket_b
+token_a                C          -
+token_b                -          C
+tampered_a             -          -
+survey_token_a         -          -
+plain_signed_a         -          -
+"""
+
+
+def _guest_tokens(world) -> dict[str, str]:
+    a = world["a"]["token"]
+    return {
+        "token_a": a,
+        "token_b": world["b"]["token"],
+        "tampered_a": a[:-2] + ("AA" if not a.endswith("AA") else "BB"),
+        "survey_token_a": survey_token(world["a"]["ticket"]),
+        "plain_signed_a": signing.dumps({"t": world["a"]["ticket"].pk, "e": "x" * 20}),
+    }
+
+
+def test_a_guest_link_opens_only_its_own_ticket_and_never_internal_notes(guest_world):
+    header, *rows = (line.split() for line in GUEST_ACCESS.strip().splitlines())
+    tokens = _guest_tokens(guest_world)
+    observed, expected = {}, {}
+    for token_name, *cells in rows:
+        page = Client().get(reverse("tickets:guest_ticket", args=[tokens[token_name]]))
+        body = page.content.decode()
+        assert CANARY not in body, token_name
+        for column, cell in zip(header[1:], cells, strict=True):
+            world = guest_world[column.removeprefix("ticket_")]
+            subject = world["ticket"].subject
+            public_file = Client().get(
+                reverse("tickets:guest_attachment", args=[tokens[token_name], world["public_file"]])
+            )
+            internal_file = Client().get(
+                reverse("tickets:guest_attachment", args=[tokens[token_name], world["internal_file"]])
+            )
+            observed[(token_name, column)] = (
+                "C" if page.status_code == 200 and subject in body and public_file.status_code == 200 else "-"
+            )
+            expected[(token_name, column)] = cell
+            assert internal_file.status_code == 404, (token_name, column)
+            if cell == "-":
+                assert page.status_code == 404 or subject not in body, (token_name, column)
+                assert public_file.status_code == 404, (token_name, column)
+    assert observed == expected
+
+
+def test_a_guest_link_stops_working_when_it_expires_or_the_address_changes(guest_world, monkeypatch, settings):
+    token = guest_world["a"]["token"]
+    url = reverse("tickets:guest_ticket", args=[token])
+    later = timezone.now() + timedelta(days=settings.KBPORTAL_GUEST_LINK_DAYS + 1)
+    with monkeypatch.context() as patch:
+        patch.setattr("django.core.signing.time.time", lambda: later.timestamp())
+        expired = Client().get(url)
+        expired_reply = Client().post(reverse("tickets:guest_reply", args=[token]), {"body": "Hello?"})
+
+    Ticket.objects.filter(pk=guest_world["a"]["ticket"].pk).update(requester_email="someone.else@example.com")
+    moved = Client().get(url)
+
+    assert (expired.status_code, expired_reply.status_code) == (410, 410)
+    assert "This link has expired" in expired.content.decode()
+    assert moved.status_code == 404
+
+
+def test_signed_in_pages_stay_closed_to_a_guest_link(guest_world):
+    stranger = Client()
+
+    response = stranger.get(reverse("tickets:detail", args=[guest_world["a"]["ticket"].reference]))
+
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+# --- Withdrawal after submit -----------------------------------------------------------------------------------
+
+
+def test_withdrawal_after_submit_closes_the_ticket_and_marks_the_session(client, kb, customer):
+    client.force_login(customer)
+    _search(client, "install windows")
+    sent_url = client.post(reverse("tickets:contact"), _contact_data(client, subject="Install HelloWorld on Windows"))[
+        "Location"
+    ]
+    ticket = Ticket.objects.get()
+
+    sent = client.get(sent_url).content.decode()
+    response = client.post(reverse("tickets:contact_withdraw", args=[ticket.reference]))
+
+    assert "These may solve it — close my request?" in sent
+    assert f"{kb['windows'].get_absolute_url()}?hs=after-submit" in sent
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert ticket.events.filter(
+        kind=EventKind.STATUS, reason="Withdrawn by the customer: solved by an article", actor=customer
+    ).exists()
+    assert HelpSession.objects.get().outcome == HelpOutcome.WITHDRAWN
+    again = client.post(reverse("tickets:contact_withdraw", args=[ticket.reference]), follow=True)
+    assert "This request is already resolved or closed." in again.content.decode()
+
+
+def test_an_article_opened_after_submit_offers_to_close_the_request(client, kb):
+    _search(client, "install windows")
+    client.post(reverse("tickets:contact"), _contact_data(client, email="v@example.com", subject="Install on Windows"))
+    ticket = Ticket.objects.get()
+
+    page = client.get(f"{kb['windows'].get_absolute_url()}?hs=after-submit").content.decode()
+    client.post(reverse("tickets:contact_withdraw", args=[ticket.reference]))
+
+    assert f"Yes, close my request {ticket.reference}" in page
+    assert HelpSessionEvent.objects.filter(kind=HelpEventKind.OPEN, via=HelpVia.AFTER_SUBMIT).exists()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert HelpSession.objects.get().outcome == HelpOutcome.WITHDRAWN
+
+
+def test_only_the_browser_that_sent_it_or_its_requester_may_withdraw(client, kb, customer):
+    client.post(reverse("tickets:contact"), _contact_data(client, email="v@example.com", subject="Mine"))
+    ticket = Ticket.objects.get()
+    other = Client()
+    other.force_login(customer)
+
+    assert other.get(reverse("tickets:contact_sent", args=[ticket.reference])).status_code == 404
+    assert other.post(reverse("tickets:contact_withdraw", args=[ticket.reference])).status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+
+
+# --- Content gaps ----------------------------------------------------------------------------------------------
+
+
+def test_zero_result_searches_and_escalated_sessions_are_recorded_as_content_gaps(client, kb, customer):
+    _search(client, "Quantum flux capacitor")
+    Client().get(reverse("tickets:search"), {"q": "  quantum   FLUX capacitor?"})
+    client.force_login(customer)
+    _search(client, "install windows")
+    client.post(reverse("tickets:contact"), _contact_data(client, subject="Install fails"))
+
+    gaps = {gap.normalised_query: gap for gap in ContentGap.objects.all()}
+    assert (gaps["quantum flux capacitor"].zero_result_count, gaps["quantum flux capacitor"].escalated_count) == (2, 1)
+    assert gaps["quantum flux capacitor"].example_query == "Quantum flux capacitor"
+    assert (gaps["install windows"].zero_result_count, gaps["install windows"].escalated_count) == (0, 1)
+
+
+def test_content_gap_recording_survives_losing_the_insert_race(monkeypatch):
+    ContentGap.objects.create(normalised_query="vpn", language="en", example_query="VPN", zero_result_count=1)
+    real_update, calls = QuerySet.update, []
+
+    def update_as_if_the_row_were_not_there_yet(self, **kwargs):
+        calls.append(self.model)
+        if self.model is ContentGap and len(calls) == 1:
+            return 0  # the other request inserts between our update and our insert
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_as_if_the_row_were_not_there_yet)
+    deflection.content_gap_record(query="VPN", language="en", zero_results=1)
+
+    assert ContentGap.objects.get().zero_result_count == 2
+
+
+# --- Query counts ------------------------------------------------------------------------------------------------
+
+
+def _count(client, url: str, data=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, data)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_the_search_page_costs_the_same_for_10_and_40_results(indexed, django_capture_on_commit_callbacks):
+    counts = []
+    for total in (10, 40):
+        with django_capture_on_commit_callbacks(execute=True):
+            for n in range(total - (10 if counts else 0)):
+                ArticleFactory(title=f"Install HelloWorld step {n}")
+        search_service.forget_vocabulary()
+        Client().get(reverse("tickets:search"), {"q": "install"})  # warm the per-process vocabulary
+        browser = Client()
+        first = _count(browser, reverse("tickets:search"), {"q": "install"})
+        later = _count(browser, reverse("tickets:search"), {"q": "install helloworld"})
+        shown = HelpSessionEvent.objects.filter(kind=HelpEventKind.SEARCH).order_by("pk").last().result_count
+        counts.append((first, later))
+        assert shown == min(total, 20)
+
+    assert counts[0] == counts[1]
+
+
+def test_the_staff_workspace_costs_the_same_for_a_short_and_a_long_trail(client, kb, customer, agent1):
+    counts = []
+    for searches in (2, 30):
+        browser = Client()
+        browser.force_login(customer)
+        for n in range(searches):
+            _search(browser, f"install {n}")
+        browser.get(f"{kb['windows'].get_absolute_url()}?hs=search")
+        browser.post(reverse("tickets:contact"), _contact_data(browser, subject=f"Trail of {searches}"))
+        ticket = Ticket.objects.get(subject=f"Trail of {searches}")
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=agent1)
+        client.force_login(agent1)
+        url = reverse("tickets:staff_detail", args=[ticket.reference])
+        client.get(url)
+        counts.append(_count(client, url))
+
+    assert counts[0] == counts[1]
+
+
+def _sessions(count: int, day_offset: int = 0) -> None:
+    """Sessions with every outcome, spread over the month, through the services."""
+    outcomes = [HelpOutcome.DEFLECTED, HelpOutcome.ESCALATED, HelpOutcome.WITHDRAWN, HelpOutcome.OPEN]
+    for n in range(count):
+        session = HelpSession.objects.create(language="en")
+        deflection.help_session_record_search(session=session, query=f"query {n % 7}", results=[])
+        if n % 2:
+            deflection.help_session_record_open(session=session, item_kind="article", item_id=n + 1, item_title="A")
+        outcome = outcomes[n % 4]
+        if outcome == HelpOutcome.DEFLECTED:
+            deflection.help_session_resolve(session=session, helpful=True)
+        elif outcome != HelpOutcome.OPEN:
+            HelpSession.objects.filter(pk=session.pk).update(outcome=outcome, verdict_at=timezone.now())
+        HelpSession.objects.filter(pk=session.pk).update(
+            started_at=timezone.now() - timedelta(days=(n + day_offset) % 30)
+        )
+
+
+def test_the_deflection_page_costs_the_same_for_little_and_much_data(client, manager):
+    client.force_login(manager)
+    counts = []
+    for total in (4, 60):
+        _sessions(total - (4 if counts else 0))
+        url = reverse("tickets:deflection_report")
+        client.get(url)
+        counts.append(_count(client, url))
+
+    assert counts[0] == counts[1]
+
+
+# --- The deflection report --------------------------------------------------------------------------------------
+
+
+def test_the_report_counts_rates_by_day_in_a_table_and_an_accessible_chart(client, manager):
+    _sessions(8)  # 2 deflected, 2 escalated, 2 withdrawn, 2 without a verdict; all searched, 4 opened
+    HelpSession.objects.create(language="en", started_at=timezone.now() - timedelta(days=45))  # outside the period
+
+    report = deflection.deflection_report()
+    client.force_login(manager)
+    page = client.get(reverse("tickets:deflection_report")).content.decode()
+
+    totals = report.totals
+    assert (totals.sessions, totals.solved, totals.escalated, totals.no_verdict) == (8, 4, 2, 2)
+    assert (totals.deflection_rate, totals.deflection_rate_all, totals.click_through) == (4 / 6, 4 / 8, 4 / 8)
+    assert len(report.days) == 30
+    assert sum(day.sessions for day in report.days) == 8
+    assert {row.query for row in report.top_queries} >= {"query 0", "query 1"}
+    assert report.zero_result_gaps
+    assert not report.escalated_gaps
+    assert '<svg viewBox="0 0 760 260" width="100%" role="img" aria-labelledby="chart-title chart-desc"' in page
+    assert '<title id="chart-title">' in page
+    assert '<desc id="chart-desc">' in page
+    assert page.count("<rect ") >= 8
+    assert "<polyline" in page or "<circle" in page
+    assert "67%" in page
+    assert "50%" in page
+    assert "<script" not in page.split("<main", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", "→sign-in"),
+        ("customer", 403),
+        (Role.AGENT_TIER_1, 403),
+        (Role.MODERATOR, 403),
+        (Role.CONTENT_EDITOR, 200),
+        (Role.SUPPORT_MANAGER, 200),
+    ],
+    ids=lambda value: str(value),
+)
+def test_only_managers_and_editors_read_the_deflection_report(client, who, expected):
+    if who == "customer":
+        client.force_login(UserFactory())
+    elif who != "anonymous":
+        client.force_login(StaffFactory(role=who))
+
+    response = client.get(reverse("tickets:deflection_report"))
+
+    if expected == "→sign-in":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected
+
+
+# --- Demo -------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_fills_the_report_and_loads_again_without_duplicates():
+    from kbportal.demo import accounts
+    from kbportal.demo.deflection import load_demo_help_sessions
+
+    accounts.load_demo_accounts()
+    first = load_demo_help_sessions()
+    snapshot = (HelpSession.objects.count(), HelpSessionEvent.objects.count(), Ticket.objects.count())
+    second = load_demo_help_sessions()
+
+    assert first >= 30
+    assert second == 0
+    assert (HelpSession.objects.count(), HelpSessionEvent.objects.count(), Ticket.objects.count()) == snapshot
+    totals = deflection.deflection_report().totals
+    assert totals.deflected
+    assert totals.escalated
+    assert totals.withdrawn
+    assert totals.no_verdict
+    assert ContentGap.objects.filter(zero_result_count__gt=0).exists()

@@ -1,0 +1,63 @@
+"""What the knowledge base's pages call: the "Did this solve your problem?" banner and ratings in a session.
+
+Result links from the search page, the contact form and the page after sending carry `?hs=<where>`;
+opening such a link records the open in the browser's help session and shows the banner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from ..models import HelpOutcome, HelpVia, Status, Ticket
+from .services import help_session_current, help_session_latest, help_session_record_open, help_session_record_rating
+
+HELP_PARAM = "hs"
+
+
+def help_link(url: str, via: str = HelpVia.SEARCH) -> str:
+    """A result's address that records the open and asks whether it solved the problem."""
+    return f"{url}{'&' if '?' in url else '?'}{HELP_PARAM}={via}"
+
+
+@dataclass(frozen=True)
+class HelpBanner:
+    item_kind: str
+    item_id: int
+    item_url: str
+    # After the request was sent: the banner offers to close this ticket instead of ending a session.
+    ticket: Ticket | None = None
+
+
+def help_banner(
+    request: HttpRequest, *, item_kind: str, item_id: int, item_title: str, item_url: str
+) -> HelpBanner | None:
+    """Record the open of a result reached from self-service and say what the banner asks; None elsewhere."""
+    via = {"1": HelpVia.SEARCH}.get(request.GET.get(HELP_PARAM, ""), request.GET.get(HELP_PARAM, ""))
+    if via not in HelpVia.values:
+        return None
+    if via == HelpVia.AFTER_SUBMIT:
+        session = help_session_latest(request)
+        ticket = session.ticket if session is not None and session.outcome == HelpOutcome.ESCALATED else None
+        if ticket is None or ticket.status not in Status.active():
+            return None
+    else:
+        session, ticket = help_session_current(request), None
+        if session is None:
+            return None
+    help_session_record_open(
+        session=session, item_kind=item_kind, item_id=item_id, item_title=item_title, item_url=item_url, via=via
+    )
+    return HelpBanner(item_kind=item_kind, item_id=item_id, item_url=item_url, ticket=ticket)
+
+
+def help_session_note_rating(
+    request: HttpRequest, *, item_kind: str, item_id: int, item_title: str, helpful: bool
+) -> None:
+    """Keep a "Was this helpful?" answer in the browser's help session, when one is under way."""
+    session = help_session_current(request)
+    if session is not None:
+        help_session_record_rating(
+            session=session, item_kind=item_kind, item_id=item_id, item_title=item_title, helpful=helpful
+        )

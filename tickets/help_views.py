@@ -1,0 +1,300 @@
+"""Self-service pages: search, "Did this solve it?", the contact form, the page after sending, guest access,
+and the deflection report for staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kbportal.choices import content_language
+from kbportal.search import service as search_service
+
+from . import deflection, selectors, services
+from .deflection.chart import session_chart
+from .forms import ContactForm, HelpAnswerForm, ReplyForm, SearchForm
+from .guest import GuestLink, guest_path, ticket_from_guest_token
+from .models import HelpSession, HelpVia, Status, Ticket, reference_to_pk
+
+RESULTS_SHOWN = 20
+AFTER_SUBMIT_SUGGESTIONS = 5
+# The tickets this browser sent from the contact form: their "close my request?" page is open to it.
+SENT_KEY = "help_sent_tickets"
+
+
+def _language(request: HttpRequest) -> str:
+    return content_language(request.LANGUAGE_CODE)
+
+
+# --- Search ---------------------------------------------------------------------------------------------
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """The one search box: articles, videos and community answers, in the visitor's language first."""
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        data = form.cleaned_data
+        results = search_service.search(
+            data["q"],
+            kinds=[data["kind"]] if data["kind"] else None,
+            language=data["language"] or None,
+            preferred_language=_language(request),
+            limit=RESULTS_SHOWN,
+        )
+        # Staff search on behalf of customers: their searches would skew the customers' figures.
+        if not request.user.is_staff:
+            session = deflection.help_session_for(request)
+            deflection.help_session_record_search(session=session, query=data["q"], results=results.hits)
+    suggestion_query = ""
+    if results is not None and results.suggestion:
+        suggestion_query = _with_query(request, results.suggestion)
+    return render(
+        request,
+        "tickets/help/search.html",
+        {"form": form, "results": results, "suggestion_query": suggestion_query},
+    )
+
+
+def _with_query(request: HttpRequest, query: str) -> str:
+    """The current filters with another query ("did you mean" keeps the kind and language chosen)."""
+    params = request.GET.copy()
+    params["q"] = query
+    return params.urlencode()
+
+
+# --- "Did this solve your problem?" ---------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("tickets:search")
+
+
+@require_POST
+def help_answer(request: HttpRequest) -> HttpResponse:
+    """Yes ends the help session as solved; No leads to the contact form, prefilled from the session."""
+    form = HelpAnswerForm(request.POST)
+    if not form.is_valid():
+        return redirect("tickets:search")
+    data = form.cleaned_data
+    solved = data["answer"] == "yes"
+    session = deflection.help_session_current(request)
+    if session is not None:
+        deflection.help_session_resolve(session=session, helpful=solved, item_kind=data["kind"], item_id=data["item"])
+    if not solved:
+        return redirect("tickets:contact")
+    messages.success(request, _("Glad it helped. Thank you for telling us."))
+    return redirect(_safe_next(request, data["next"]))
+
+
+# --- The contact form ------------------------------------------------------------------------------------
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    """Still need help: a tier-1 request carrying the help session, for customers and for visitors."""
+    anonymous = not request.user.is_authenticated
+    session = deflection.help_session_current(request)
+    if request.method == "POST":
+        form = ContactForm(request.POST, request.FILES, anonymous=anonymous)
+        if form.is_valid():
+            sent = _escalate(request, form, session)
+            if sent is not None:
+                return redirect("tickets:contact_sent", reference=sent.reference)
+        prefill = deflection.contact_prefill(session=session)
+    else:
+        prefill = deflection.contact_prefill(session=session)
+        form = ContactForm(
+            anonymous=anonymous,
+            initial={
+                "subject": prefill.subject,
+                "category": prefill.topic.category_id,
+                "product_version": prefill.topic.product_version_id,
+            },
+        )
+        if session is not None:
+            deflection.help_session_record_contact_form(session=session)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "suggestions": prefill.suggestions, "has_session": session is not None}
+    return render(request, "tickets/help/contact.html", context, status=status)
+
+
+def _escalate(request: HttpRequest, form: ContactForm, session: HelpSession | None) -> Ticket | None:
+    data = form.cleaned_data
+    user = request.user if request.user.is_authenticated else None
+    try:
+        escalation = deflection.help_session_escalate(
+            session=session,
+            subject=data["subject"],
+            description=data["description"],
+            requester=user,
+            requester_email=user.email if user else data["email"],
+            category=data["category"],
+            product_version=data["product_version"],
+            proposed_priority=data["proposed_priority"],
+            language=_language(request),
+            idempotency_key=data["idempotency_key"] or None,
+            attachments=data["attachments"],
+            shown_suggestions=data["shown_suggestions"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("attachments" if "attach" in message.lower() else None, message)
+        return None
+    if escalation.session is not None:
+        deflection.help_session_remember(request, escalation.session)
+    sent = request.session.get(SENT_KEY, [])
+    if escalation.ticket.pk not in sent:
+        request.session[SENT_KEY] = [*sent, escalation.ticket.pk][-20:]
+    if escalation.created:
+        messages.success(
+            request, _("Thank you. Your request %(reference)s is in.") % {"reference": escalation.ticket.reference}
+        )
+    return escalation.ticket
+
+
+def _sent_ticket(request: HttpRequest, reference: str) -> Ticket:
+    """A ticket this browser just sent (or the signed-in requester's own); 404 for anyone else."""
+    pk = reference_to_pk(reference)
+    ticket = Ticket.objects.filter(pk=pk).first() if pk else None
+    if ticket is None:
+        raise Http404
+    mine = request.user.is_authenticated and ticket.requester_id == request.user.pk
+    if not mine and ticket.pk not in request.session.get(SENT_KEY, []):
+        raise Http404
+    return ticket
+
+
+def contact_sent(request: HttpRequest, reference: str) -> HttpResponse:
+    """After sending: the reference, and "these may solve it — close my request?" with a one-click withdrawal."""
+    ticket = _sent_ticket(request, reference)
+    hits = []
+    if ticket.status in Status.active():
+        hits = search_service.search(
+            ticket.subject, preferred_language=_language(request), limit=AFTER_SUBMIT_SUGGESTIONS
+        ).hits
+    context = {
+        "ticket": ticket,
+        "hits": hits,
+        "guest_link": guest_path(ticket) if ticket.requester_id is None else "",
+        "via": HelpVia.AFTER_SUBMIT,
+    }
+    return render(request, "tickets/help/sent.html", context)
+
+
+@require_POST
+def contact_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _sent_ticket(request, reference)
+    try:
+        deflection.ticket_withdraw(ticket=ticket, by=request.user if request.user.is_authenticated else None)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your request %(reference)s is closed. Glad you found the answer.") % {"reference": ticket.reference},
+        )
+    return redirect("tickets:contact_sent", reference=ticket.reference)
+
+
+# --- Guest access ---------------------------------------------------------------------------------------------
+
+
+def _guest_ticket(token: str) -> Ticket | None:
+    """The ticket of a guest link, None when the link has expired (410).
+
+    Tampered tokens, tokens of other purposes and tokens of other addresses open nothing (404).
+    """
+    state, ticket = ticket_from_guest_token(token)
+    if state is GuestLink.INVALID:
+        raise Http404
+    return ticket
+
+
+def _guest_page(request: HttpRequest, token: str, ticket: Ticket, reply_form: ReplyForm | None = None) -> HttpResponse:
+    context = {
+        "ticket": ticket,
+        "token": token,
+        "timeline": selectors.timeline(ticket=ticket, include_internal=False),
+        "reply_form": reply_form or ReplyForm(),
+        "can_reply": ticket.status not in (Status.RESOLVED, Status.CLOSED) or services.can_reopen(ticket),
+    }
+    response = render(request, "tickets/help/guest_ticket.html", context, status=400 if reply_form else 200)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
+    return response
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    days = settings.KBPORTAL_GUEST_LINK_DAYS
+    return render(request, "tickets/help/guest_link_expired.html", {"days": days}, status=410)
+
+
+def guest_ticket(request: HttpRequest, token: str) -> HttpResponse:
+    """A requester without an account reads the public timeline of their ticket and replies."""
+    ticket = _guest_ticket(token)
+    if ticket is None:
+        return _expired(request)
+    return _guest_page(request, token, ticket)
+
+
+@require_POST
+def guest_reply(request: HttpRequest, token: str) -> HttpResponse:
+    ticket = _guest_ticket(token)
+    if ticket is None:
+        return _expired(request)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.ticket_reply(
+                ticket=ticket, author=None, body=form.cleaned_data["body"], attachments=form.cleaned_data["attachments"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Your reply is sent."))
+            return redirect("tickets:guest_ticket", token=token)
+    return _guest_page(request, token, ticket, reply_form=form)
+
+
+def guest_attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:
+    ticket = _guest_ticket(token)
+    if ticket is None:
+        raise Http404
+    attachment = selectors.public_attachment(ticket=ticket, attachment_id=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The deflection report ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("tickets.view_deflection_report", raise_exception=True)
+def deflection_report(request: HttpRequest) -> HttpResponse:
+    report = deflection.deflection_report()
+    return render(
+        request,
+        "tickets/staff/deflection.html",
+        {"report": report, "chart": session_chart(report.days), "days": list(reversed(report.days))},
+    )
