@@ -28,6 +28,7 @@ import platform
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -755,6 +756,7 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version" if is_postgres else "SELECT sqlite_version()")
         server = cursor.fetchone()[0]
+    print(f"Engine: {_checkout()}")
     print(
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}, "
         f"Python {platform.python_version()}, Django {django.get_version()}, "
@@ -854,7 +856,7 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         print(row(stage, [s.stages.get(stage, 0.0) for s in suggest_samples]))
     print(
         f"\nFirst did-you-mean after a vocabulary expiry (every {service._VOCABULARY_TTL:.0f} s per process): "
-        f"{cold_vocabulary:.0f} ms to load {len(service._words()[1]):,} title words."
+        f"{cold_vocabulary:.0f} ms to load the title words ({len(service._words()[1]):,} it may suggest)."
     )
     print(
         f"\nSlowest {arguments.slowest} searches (ms: total, full-text SQL, snippets, did you mean; "
@@ -872,6 +874,18 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         print(f"{sample.ms:8.1f} {sample.stages.get('full-text SQL', 0):8.1f}  {sample.text}")
     if arguments.explain:
         explain(max(search_samples, key=lambda s: s.ms).text, is_postgres)
+
+
+def _checkout() -> str:
+    """The commit measured, and whether the search engine had uncommitted changes."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run([*git, "status", "--porcelain", "kbportal/search"], capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+    changes = "with uncommitted changes in kbportal/search" if dirty.stdout.strip() else "kbportal/search as committed"
+    return f"commit {commit.stdout.strip()}, {changes}"
 
 
 def _accounted(stages: dict[str, float]) -> float:
