@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from kbportal.accounts.models import User
 
-from .models import Attachment, Event, Message, Organisation, OrganisationMembership, Status, Ticket, reference_to_pk
+from .models import (
+    PUBLIC_EVENT_KINDS,
+    Attachment,
+    Event,
+    Message,
+    Organisation,
+    OrganisationMembership,
+    Ticket,
+    reference_to_pk,
+)
 
 
 def membership_of(user) -> OrganisationMembership | None:
@@ -85,23 +93,17 @@ def timeline(*, ticket: Ticket, include_internal: bool) -> list[TimelineEntry]:
     events = ticket.events.select_related("actor")
     if not include_internal:
         messages = messages.filter(is_internal=False)
-        events = events.filter(kind__in=[str(kind) for kind in _public_kinds()])
+        events = events.filter(kind__in=[str(kind) for kind in PUBLIC_EVENT_KINDS])
     entries = [TimelineEntry(at=m.created_at, message=m) for m in messages]
     entries += [TimelineEntry(at=e.created_at, event=e) for e in events]
     return sorted(entries, key=lambda entry: (entry.at, entry.event is not None))
-
-
-def _public_kinds():
-    from .models import PUBLIC_EVENT_KINDS
-
-    return PUBLIC_EVENT_KINDS
 
 
 def ticket_attachment(*, user, reference: str, attachment_id: int) -> Attachment:
     """An attachment the caller may download: its ticket visible, and not on an internal note for customers."""
     ticket = ticket_for(user=user, reference=reference)
     attachments = Attachment.objects.filter(ticket=ticket, pk=attachment_id)
-    if not _staff_sees_internal(user):
+    if not staff_sees_internal(user):
         attachments = attachments.filter(Q(message__isnull=True) | Q(message__is_internal=False))
     attachment = attachments.first()
     if attachment is None:
@@ -109,16 +111,9 @@ def ticket_attachment(*, user, reference: str, attachment_id: int) -> Attachment
     return attachment
 
 
-def _staff_sees_internal(user) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.has_perm("tickets.work_ticket"))
-
-
 def staff_sees_internal(user) -> bool:
-    return _staff_sees_internal(user)
-
-
-def recently_resolved_cutoff(days: int) -> datetime:
-    return timezone.now() - timedelta(days=days)
+    """Agents and managers read internal notes; nobody else ever does."""
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("tickets.work_ticket"))
 
 
 def agents_of_tier(*, tier: int) -> QuerySet[User]:
@@ -127,10 +122,6 @@ def agents_of_tier(*, tier: int) -> QuerySet[User]:
     return User.objects.filter(groups__name=str(AGENT_ROLES[tier]), is_active=True, is_staff=True).order_by(
         "display_name", "username"
     )
-
-
-def is_active_status(status: str) -> bool:
-    return status in Status.active()
 
 
 def customer_time_zone(ticket: Ticket):

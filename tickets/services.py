@@ -426,10 +426,6 @@ def least_loaded_agent(*, tier: int) -> User | None:
     )
 
 
-def organisation_plan(organisation: Organisation | None) -> str:
-    return organisation.plan if organisation else Plan.BASIC
-
-
 # --- Knowledge --------------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kbportal.accounts.models import User
+from kbportal.accounts.roles import AGENT_ROLES
 from kbportal.accounts.selectors import user_agent_tiers
 
 from . import clocks, deflection, selectors, services
@@ -34,7 +35,7 @@ def _agents_for(user) -> QuerySet[User]:
     """Agents of the tiers the user works, for assignee pickers."""
     tiers = user_agent_tiers(user)
     return (
-        User.objects.filter(groups__name__in=[f"Agent tier {tier}" for tier in tiers], is_active=True, is_staff=True)
+        User.objects.filter(groups__name__in=[str(AGENT_ROLES[tier]) for tier in tiers], is_active=True, is_staff=True)
         .distinct()
         .order_by("display_name", "username")
     )
