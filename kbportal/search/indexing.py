@@ -11,6 +11,7 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.db.models import F
 
+from . import postings
 from .analyzers import current_analyzer
 from .backends import get_backend
 from .models import SearchDocument, SearchStats, SearchTerm, SearchWord
@@ -110,18 +111,33 @@ def _upsert(kind: str, items: Sequence[IndexedItem]) -> None:
     fields = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in ("id", "kind", "object_id")]
     for document in updated:
         document.save(update_fields=fields)
-    ids = list(
-        SearchDocument.objects.filter(kind=kind, object_id__in=[item.object_id for item in items]).values_list(
-            "pk", flat=True
-        )
+    fresh_by_object = {document.object_id: document for document in [*created, *updated]}
+    ids = dict(
+        SearchDocument.objects.filter(kind=kind, object_id__in=list(fresh_by_object)).values_list("pk", "object_id")
     )
-    get_backend().write(ids)
+    _write_postings(ids, fresh_by_object, updated_ids=[document.pk for document in updated])
+    get_backend().write(list(ids))
     _apply_counts(SearchTerm, "term", term_deltas)
     _apply_counts(SearchWord, "word", word_deltas)
     _stats()
     SearchStats.objects.filter(pk=1).update(
         document_count=F("document_count") + len(created), token_count=F("token_count") + token_delta
     )
+
+
+def _write_postings(ids: dict[int, int], documents: dict[int, SearchDocument], updated_ids: list[int]) -> None:
+    """Replace the postings of these documents; impacts use the average length indexed so far."""
+    stats = _stats()
+    if stats.document_count:
+        avgdl = stats.token_count / stats.document_count
+    else:
+        avgdl = sum(document.length for document in documents.values()) / max(len(documents), 1)
+    postings.delete(updated_ids)
+    rows = []
+    for pk, object_id in ids.items():
+        document = documents[object_id]
+        rows += postings.posting_rows(pk, document.title_tokens, document.body_tokens, document.length, avgdl)
+    get_backend().insert_postings(rows)
 
 
 @transaction.atomic
@@ -135,6 +151,7 @@ def remove_items(kind: str, object_ids: Iterable[int]) -> int:
         word_deltas.subtract(_surface_words(document))
     ids = [document.pk for document in documents]
     get_backend().delete(ids)
+    postings.delete(ids)
     SearchDocument.objects.filter(pk__in=ids).delete()
     _apply_counts(SearchTerm, "term", term_deltas)
     _apply_counts(SearchWord, "word", word_deltas)
@@ -185,6 +202,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None) -> dict[str
     """Empty the index and index every findable item of every source; returns counts per kind."""
     with transaction.atomic():
         get_backend().clear()
+        postings.clear()
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
         SearchWord.objects.all().delete()

@@ -6,8 +6,9 @@ class SearchDocument(models.Model):
     """One searchable item as the index holds it: analysed tokens for matching, plain text for snippets.
 
     Only items customers may find are here; `visible_from` hides scheduled ones until their time.
-    The full-text structures (an FTS5 table on SQLite, a tsvector column with a GIN index on
-    PostgreSQL) live beside this table and are kept in step by the backend.
+    Ranked search reads the document's postings (`SearchPosting`); the title's full-text
+    structure (an FTS5 table on SQLite, a tsvector column with a GIN index on PostgreSQL) lives
+    beside this table for prefix matching, kept in step by the backend.
     """
 
     kind = models.CharField(_("kind"), max_length=20)
@@ -37,6 +38,33 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} {self.title}"
+
+
+class SearchPosting(models.Model):
+    """A term in a document: the inverted index ranked search reads on either database.
+
+    `frequency` is the term's count with title occurrences weighted (`TITLE_WEIGHT`), from
+    which a search computes exact BM25. `impact` is the term's BM25 saturation in the document
+    at indexing time; the index on (term, impact) hands a search each term's best documents
+    first, so a common term costs its best few hundred postings, not all of them.
+    """
+
+    pk = models.CompositePrimaryKey("document_id", "term")
+    document_id = models.BigIntegerField(_("document"))
+    term = models.CharField(_("term"), max_length=100)
+    frequency = models.FloatField(_("weighted term frequency"))
+    impact = models.FloatField(_("impact"))
+
+    class Meta:
+        verbose_name = _("search posting")
+        verbose_name_plural = _("search postings")
+        indexes = [
+            # Each term's documents, best first; covering, so the walk never reads the table.
+            models.Index(fields=["term", "-impact", "document_id"], name="search_posting_term_impact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} in {self.document_id}"
 
 
 class SearchTerm(models.Model):

@@ -1,4 +1,4 @@
-"""The search service every page and API calls: query analysis, backend retrieval, re-ranking, snippets."""
+"""The search service every page and API calls: query analysis, ranked retrieval, re-ranking, snippets."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from rapidfuzz import fuzz, process
 
+from . import postings
 from .analyzers import current_analyzer
 from .backends import Filters, get_backend
 from .backends.base import idf
@@ -76,7 +77,7 @@ def search(
     exclude_external_ids: list[str] | None = None,
     limit: int = 20,
 ) -> SearchResults:
-    """Ranked hits for a query: BM25 from the backend, nudged by helpfulness and freshness.
+    """Ranked hits for a query: BM25 from the postings, nudged by helpfulness and freshness.
 
     With a preferred language and no language filter, hits in that language come first.
     """
@@ -92,7 +93,7 @@ def search(
             now=now, kinds=kinds or (), language=language, category_ids=category_ids or (),
             product_version=product_version, exclude_external_ids=tuple(exclude_external_ids or ()),
         )  # fmt: skip
-        scored = get_backend().search(terms, _idfs(terms, document_count), avgdl, filters, limit * CANDIDATE_FACTOR)
+        scored = postings.ranked(terms, _idfs(terms, document_count), avgdl, filters, limit * CANDIDATE_FACTOR)
         results.hits = _rank(scored, query, terms, analyzer, now, preferred_language, limit)
     results.suggestion = did_you_mean(query)
     results.took_ms = (time.perf_counter() - started) * 1000

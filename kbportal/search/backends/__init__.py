@@ -1,7 +1,8 @@
-"""The two full-text backends, chosen by the database in use: SQLite FTS5 or PostgreSQL tsvector + GIN.
+"""The per-database parts of the index: bulk writes of postings, and the titles' full-text structure.
 
-Both score with the same BM25 (k1 1.2, b 0.75, title tokens weighted), so a
-query ranks the same documents the same way whichever database runs it.
+SQLite keeps titles in an FTS5 table, PostgreSQL in a tsvector with a GIN index; both match a
+word by its beginning for suggestions as you type. Ranked search is the same SQL on both
+(`kbportal/search/postings.py`).
 """
 
 from django.db import connection

@@ -54,7 +54,11 @@ class Filters:
 
 
 class Backend:
-    """Keeps the full-text structure beside search_searchdocument in step, and queries it."""
+    """Writes postings in bulk, and keeps the titles' full-text structure in step and queries it."""
+
+    def insert_postings(self, rows: Sequence[tuple[int, str, float, float]]) -> None:
+        """Insert (document id, term, weighted frequency, impact) rows into the postings table."""
+        raise NotImplementedError
 
     def write(self, document_ids: Sequence[int]) -> None:
         raise NotImplementedError
@@ -63,12 +67,6 @@ class Backend:
         raise NotImplementedError
 
     def clear(self) -> None:
-        raise NotImplementedError
-
-    def search(
-        self, terms: Sequence[str], idfs: Sequence[float], avgdl: float, filters: Filters, limit: int
-    ) -> list[tuple[int, float]]:
-        """(document id, score) best first; higher is better."""
         raise NotImplementedError
 
     def prefix_search(self, terms: Sequence[str], prefix: str, filters: Filters, limit: int) -> list[int]:
