@@ -705,6 +705,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-rebuild", action="store_true", help="Do not time indexing.rebuild().")
     parser.add_argument("--explain", action="store_true", help="Print the plan of the slowest query's SQL.")
+    parser.add_argument(
+        "--exact-sample", type=int, default=100,
+        help="Compare this many of the measured queries with exact BM25 over every posting (0: skip).",
+    )  # fmt: skip
     parser.add_argument("--slowest", type=int, default=8, help="How many of the slowest queries to list.")
     parser.add_argument("--database-url", help="A PostgreSQL URL whose database name starts with bench_.")
     arguments = parser.parse_args()
@@ -746,9 +750,9 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
     from django.db import connection
 
     from articles.importing import import_articles
-    from kbportal.search import indexing, service
+    from kbportal.search import indexing, postings, service
     from kbportal.search.backends import get_backend
-    from kbportal.search.models import SearchDocument, SearchTerm, SearchWord
+    from kbportal.search.models import SearchDocument, SearchPosting, SearchTerm, SearchWord
 
     started = time.perf_counter()
     corpus = generate(arguments.documents, arguments.seed)
@@ -799,7 +803,8 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         f"Index: {SearchTerm.objects.count():,} terms, {SearchWord.objects.count():,} title words; "
         f"terms in over 10% of documents: {sum(c > documents / 10 for c in terms):,}, in over half: "
         f"{sum(c > documents / 2 for c in terms):,}, in one or two: {sum(c <= 2 for c in terms):,}; "
-        f"database {size / 1e6:,.0f} MB"
+        f"{SearchPosting.objects.count():,} postings, longer than {postings.POSTINGS_PER_TERM:,} for "
+        f"{sum(c > postings.POSTINGS_PER_TERM for c in terms):,} terms; database {size / 1e6:,.0f} MB"
     )
 
     backend = type(get_backend())
@@ -807,8 +812,9 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
     search_clock.wrap(service, "_stats", "statistics")
     search_clock.wrap(service, "_idfs", "statistics")
     search_clock.wrap(service, "_document_counts", "statistics")
-    search_clock.wrap(backend, "search", "full-text SQL")
-    search_clock.wrap(backend, "prefix_search", "full-text SQL")
+    search_clock.wrap(postings, "_candidates", "candidate walk")
+    search_clock.wrap(postings, "_exact_scores", "exact BM25")
+    search_clock.wrap(backend, "prefix_search", "title prefix SQL")
     search_clock.wrap(service, "_rank", "load + snippets")
     search_clock.wrap(service, "_hit", "snippets")
     search_clock.wrap(service, "did_you_mean", "did you mean")
@@ -846,34 +852,69 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         print(row(kind, by_kind[kind]))
     print()
     print(header("search, by stage"))
-    stage_names = ["statistics", "full-text SQL", "load + snippets", "snippets", "did you mean", "vocabulary load"]
+    stage_names = [
+        "statistics", "candidate walk", "exact BM25", "load + snippets", "snippets", "did you mean", "vocabulary load"
+    ]  # fmt: skip
     for stage in stage_names:
         print(row(stage, [s.stages.get(stage, 0.0) for s in search_samples]))
     print(row("analysis and the rest", [s.ms - _accounted(s.stages) for s in search_samples]))
     print()
     print(header("suggest, by stage"))
-    for stage in ["full-text SQL", "load + snippets", "snippets"]:
+    for stage in ["title prefix SQL", "load + snippets", "snippets"]:
         print(row(stage, [s.stages.get(stage, 0.0) for s in suggest_samples]))
     print(
         f"\nFirst did-you-mean after a vocabulary expiry (every {service._VOCABULARY_TTL:.0f} s per process): "
         f"{cold_vocabulary:.0f} ms to load the title words ({len(service._words()[1]):,} it may suggest)."
     )
     print(
-        f"\nSlowest {arguments.slowest} searches (ms: total, full-text SQL, snippets, did you mean; "
+        f"\nSlowest {arguments.slowest} searches (ms: total, candidate walk + exact BM25, snippets, did you mean; "
         "terms; documents holding any term; the commonest term and its share of documents):"
     )
     for sample in sorted(search_samples, key=lambda s: -s.ms)[: arguments.slowest]:
-        count, commonest, share = matching(sample.text, is_postgres, documents)
+        count, commonest, share = matching(sample.text, documents)
+        retrieval = sample.stages.get("candidate walk", 0) + sample.stages.get("exact BM25", 0)
         print(
-            f"{sample.ms:8.1f} {sample.stages.get('full-text SQL', 0):8.1f} {sample.stages.get('snippets', 0):6.1f} "
+            f"{sample.ms:8.1f} {retrieval:8.1f} {sample.stages.get('snippets', 0):6.1f} "
             f"{sample.stages.get('did you mean', 0):6.1f} {sample.terms:>4} {count:>8,} {commonest:>6} {share:4.0%}  "
             f"[{sample.kind}] {sample.text}"
         )
-    print(f"\nSlowest {min(arguments.slowest, 4)} suggestions (ms: total, full-text SQL):")
+    print(f"\nSlowest {min(arguments.slowest, 4)} suggestions (ms: total, title prefix SQL):")
     for sample in sorted(suggest_samples, key=lambda s: -s.ms)[: min(arguments.slowest, 4)]:
-        print(f"{sample.ms:8.1f} {sample.stages.get('full-text SQL', 0):8.1f}  {sample.text}")
+        print(f"{sample.ms:8.1f} {sample.stages.get('title prefix SQL', 0):8.1f}  {sample.text}")
+    if arguments.exact_sample:
+        compare_with_exact(measured[:: max(1, len(measured) // arguments.exact_sample)][: arguments.exact_sample])
     if arguments.explain:
         explain(max(search_samples, key=lambda s: s.ms).text, is_postgres)
+
+
+def compare_with_exact(sample: list) -> None:
+    """How far reading each term's best postings moves the results from exact BM25 over every posting."""
+    from kbportal.search import postings, service
+
+    def top(text: str) -> list[int]:
+        return [hit.object_id for hit in service.search(text, limit=20).hits]
+
+    pairs = []
+    for query in sample:
+        fast = top(query.text)
+        limit = postings.POSTINGS_PER_TERM
+        postings.POSTINGS_PER_TERM = 10**9
+        started = time.perf_counter()
+        try:
+            exact = top(query.text)
+        finally:
+            postings.POSTINGS_PER_TERM = limit
+        pairs.append((fast, exact, (time.perf_counter() - started) * 1000))
+    judged = [(fast, exact, ms) for fast, exact, ms in pairs if exact]
+    same_first = sum(fast[:1] == exact[:1] for fast, exact, _ms in judged)
+    overlap = [len(set(fast) & set(exact)) / len(exact) for fast, exact, _ms in judged]
+    exact_ms = sorted(ms for _fast, _exact, ms in judged)
+    print(
+        f"\nAgainst exact BM25 over every posting ({len(judged)} queries with a hit, the first of "
+        f"{len(sample)} sampled): same first hit {same_first} of {len(judged)}, "
+        f"top-20 overlap {100 * statistics.fmean(overlap):.1f}% (lowest {100 * min(overlap):.0f}%); "
+        f"exact search p50 {exact_ms[len(exact_ms) // 2]:.0f} ms, p95 {exact_ms[int(len(exact_ms) * 0.95)]:.0f} ms."
+    )
 
 
 def _checkout() -> str:
@@ -893,8 +934,8 @@ def _accounted(stages: dict[str, float]) -> float:
     return sum(ms for stage, ms in stages.items() if stage not in ("snippets", "vocabulary load"))
 
 
-def matching(text: str, is_postgres: bool, documents: int) -> tuple[int, str, float]:
-    """How many documents hold any of the query's terms (the rows the full-text SQL scores), and its commonest term."""
+def matching(text: str, documents: int) -> tuple[int, str, float]:
+    """How many documents hold any of the query's terms, and the query's commonest term."""
     from django.db import connection
 
     from kbportal.search.analyzers import current_analyzer
@@ -904,12 +945,9 @@ def matching(text: str, is_postgres: bool, documents: int) -> tuple[int, str, fl
     if not terms:
         return 0, "", 0.0
     with connection.cursor() as cursor:
-        if is_postgres:
-            query = " | ".join("'" + term.replace("\\", "\\\\").replace("'", "''") + "'" for term in terms)
-            cursor.execute("SELECT count(*) FROM search_searchdocument WHERE vector @@ %s::tsquery", [query])
-        else:
-            query = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-            cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [query])
+        marks = ", ".join(["%s"] * len(terms))
+        sql = f"SELECT count(DISTINCT document_id) FROM search_searchposting WHERE term IN ({marks})"  # noqa: S608
+        cursor.execute(sql, terms)
         count = cursor.fetchone()[0]
     commonest = SearchTerm.objects.filter(term__in=terms).order_by("-document_count").first()
     if commonest is None:
@@ -918,7 +956,7 @@ def matching(text: str, is_postgres: bool, documents: int) -> tuple[int, str, fl
 
 
 def explain(text: str, is_postgres: bool) -> None:
-    """The plan of the full-text SQL the search runs for this query, captured as it runs."""
+    """The plan of the candidate walk the search runs for this query, captured as it runs."""
     from django.db import connection
 
     from kbportal.search import service
@@ -926,7 +964,7 @@ def explain(text: str, is_postgres: bool) -> None:
     captured: list[tuple[str, list]] = []
 
     def capture(execute, sql, params, many, context):
-        if "search_fts MATCH" in sql or "@@" in sql:
+        if "UNION ALL" in sql:
             captured.append((sql, params))
         return execute(sql, params, many, context)
 
@@ -935,7 +973,7 @@ def explain(text: str, is_postgres: bool) -> None:
     if not captured:
         return
     sql, params = captured[0]
-    print(f"\nPlan of the full-text SQL for: {text}")
+    print(f"\nPlan of the candidate walk for: {text}")
     with connection.cursor() as cursor:
         cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if is_postgres else "EXPLAIN QUERY PLAN ") + sql, params)
         for line in cursor.fetchall():
