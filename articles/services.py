@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -358,4 +357,4 @@ def _move_tallies(*, item: Article | Video, helpful_delta: int, not_helpful_delt
     )
     # Helpfulness is a ranking signal: refresh the item's index entry once the vote is in.
     kind = "article" if isinstance(item, Article) else "video"
-    transaction.on_commit(partial(search_index.index_items, kind, [item.pk]))
+    search_index.index_after_commit(kind, [item.pk])

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -180,6 +181,26 @@ def index_items(kind: str, object_ids: Iterable[int]) -> None:
         missing = set(chunk) - {item.object_id for item in found}
         if missing:
             remove_items(kind, missing)
+
+
+def index_after_commit(kind: str, object_ids: Iterable[int]) -> None:
+    """Re-index these items once the current transaction commits: a Celery task where a broker is set.
+
+    Without a broker Celery runs the task at once, in this process (`CELERY_TASK_ALWAYS_EAGER`).
+    Inside `deferred_indexing()` the items join the batch instead.
+    """
+    ids = list(dict.fromkeys(object_ids))
+    if ids:
+        transaction.on_commit(partial(_enqueue, kind, ids))
+
+
+def _enqueue(kind: str, ids: list[int]) -> None:
+    if _deferred.get() is not None:
+        index_items(kind, ids)
+        return
+    from .tasks import index_items_task
+
+    index_items_task.delay(kind, ids)
 
 
 @contextmanager

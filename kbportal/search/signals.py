@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -13,7 +11,7 @@ from .models import SynonymGroup
 
 
 def _schedule(kind: str, object_ids) -> None:
-    transaction.on_commit(partial(indexing.index_items, kind, list(object_ids)))
+    indexing.index_after_commit(kind, object_ids)
 
 
 def _on_change(sender, instance, **kwargs) -> None:

@@ -228,3 +228,19 @@ def test_search_api_query_count_does_not_grow_with_results(client, indexed):
         indexed(ArticleFactory, title=f"HelloWorld guide {n}", category=category)
 
     assert counts() == few
+
+
+def test_with_a_task_queue_index_updates_leave_as_a_task_after_commit(django_capture_on_commit_callbacks, monkeypatch):
+    from kbportal.search import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.index_items_task, "delay", lambda kind, ids: queued.append((kind, ids)))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article = ArticleFactory(title="Queued for the index")
+    assert queued == []  # nothing leaves before the commit
+
+    for callback in callbacks:
+        callback()
+    assert ("article", [article.pk]) in queued
+    assert _titles("queued") == []  # the worker has not run it yet
