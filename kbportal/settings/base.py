@@ -268,6 +268,20 @@ KBPORTAL_SURVEY_BURST_LIMIT = env_int("KBPORTAL_SURVEY_BURST_LIMIT", 5)
 KBPORTAL_HELP_SESSION_IDLE_MINUTES = env_int("KBPORTAL_HELP_SESSION_IDLE_MINUTES", 30)
 KBPORTAL_GUEST_LINK_DAYS = env_int("KBPORTAL_GUEST_LINK_DAYS", 365)
 
+# --- Community forum ------------------------------------------------------------
+
+# Open flags from different members that hide a post until a moderator looks at it.
+KBPORTAL_FORUM_FLAGS_TO_HIDE = env_int("KBPORTAL_FORUM_FLAGS_TO_HIDE", 3)
+# Reputation that unlocks voting down, and posting more than KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED links.
+KBPORTAL_FORUM_REPUTATION_TO_DOWNVOTE = env_int("KBPORTAL_FORUM_REPUTATION_TO_DOWNVOTE", 15)
+KBPORTAL_FORUM_REPUTATION_FOR_LINKS = env_int("KBPORTAL_FORUM_REPUTATION_FOR_LINKS", 10)
+KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED = env_int("KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED", 1)
+# Accounts younger than this many days may post (questions, answers, comments) this often per hour.
+KBPORTAL_FORUM_NEW_ACCOUNT_DAYS = env_int("KBPORTAL_FORUM_NEW_ACCOUNT_DAYS", 7)
+KBPORTAL_FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = env_int("KBPORTAL_FORUM_NEW_ACCOUNT_POSTS_PER_HOUR", 5)
+# A member's first this-many questions and answers wait for a moderator (0: none are held).
+KBPORTAL_FORUM_HOLD_FIRST_POSTS = env_int("KBPORTAL_FORUM_HOLD_FIRST_POSTS", 1)
+
 # --- Background jobs ----------------------------------------------------------------------
 
 # Without a broker, tasks run inline in the web process (the embedded default).

@@ -1,15 +1,13 @@
 """Was this helpful?: one answer per voter and item, changeable, exact under concurrency."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from articles import services
 from articles.models import Article, Feedback, Video
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, VideoFactory
+from tests.concurrency import run_concurrently
 
 
 def _vote(client, item, **data):
@@ -157,34 +155,13 @@ def test_the_api_takes_feedback_from_signed_in_users_only(customer_client):
     assert "helpful" in invalid.json()
 
 
-def _run_concurrently(count: int, work) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(n: int) -> None:
-        try:
-            barrier.wait()
-            work(n)
-        except BaseException as error:  # collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("model_factory", [ArticleFactory, VideoFactory], ids=["article", "video"])
 def test_fifty_concurrent_votes_are_all_counted(model_factory):
     item = model_factory()
     users = [UserFactory() for _ in range(50)]
 
-    errors = _run_concurrently(
+    errors = run_concurrently(
         50,
         lambda n: services.feedback_submit(
             item=item, voter=services.Voter(user=users[n]), helpful=n % 5 != 0, reason="" if n % 5 else "unclear"
@@ -203,7 +180,7 @@ def test_concurrent_changes_by_one_voter_leave_one_vote():
     article = ArticleFactory()
     voter = services.Voter(session_key="same-browser")
 
-    errors = _run_concurrently(20, lambda n: services.feedback_submit(item=article, voter=voter, helpful=n % 2 == 0))
+    errors = run_concurrently(20, lambda n: services.feedback_submit(item=article, voter=voter, helpful=n % 2 == 0))
 
     assert errors == []
     assert Feedback.objects.filter(article=article).count() == 1

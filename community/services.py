@@ -1,0 +1,401 @@
+"""Writes of the forum: asking, answering, commenting, votes, accepted answers, flags.
+
+Every tally moves by F() deltas. New accounts are rate-limited, a member's first posts wait
+for a moderator, and links need reputation (settings `KBPORTAL_FORUM_*`); staff are exempt.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kbportal.markdown import render_markdown
+
+from .models import (
+    Answer,
+    Comment,
+    Flag,
+    FlagReason,
+    Follow,
+    ForumCategory,
+    MemberProfile,
+    ModerationAction,
+    ModerationKind,
+    PostState,
+    Question,
+    Vote,
+)
+
+Post = Question | Answer
+
+# Reputation a post's author gains or loses per vote, and for an accepted answer.
+REPUTATION_UP = {Question: 5, Answer: 10}
+REPUTATION_DOWN = -2
+REPUTATION_ACCEPTED = 15
+
+
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def _check_may_post(author, *texts: str) -> None:
+    """Refuse a post from a new account over its hourly limit, or with more links than its reputation allows."""
+    if author.is_staff:
+        return
+    young = author.date_joined > timezone.now() - timedelta(days=settings.KBPORTAL_FORUM_NEW_ACCOUNT_DAYS)
+    if young and _posts_in_last_hour(author) >= settings.KBPORTAL_FORUM_NEW_ACCOUNT_POSTS_PER_HOUR:
+        raise ValidationError(
+            _("New accounts may post %(count)d times an hour. Please try again later.")
+            % {"count": settings.KBPORTAL_FORUM_NEW_ACCOUNT_POSTS_PER_HOUR}
+        )
+    links = sum(len(_LINK.findall(text)) for text in texts)
+    if links > settings.KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED and (
+        member_reputation(author) < settings.KBPORTAL_FORUM_REPUTATION_FOR_LINKS
+    ):
+        raise ValidationError(
+            {"body": _("Until your reputation reaches %(points)d, a post may hold %(count)d link(s).")
+             % {"points": settings.KBPORTAL_FORUM_REPUTATION_FOR_LINKS,
+                "count": settings.KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED}}
+        )  # fmt: skip
+
+
+def _posts_in_last_hour(author) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return (
+        Question.objects.filter(author=author, created_at__gte=since).count()
+        + Answer.objects.filter(author=author, created_at__gte=since).count()
+        + Comment.objects.filter(author=author, created_at__gte=since).count()
+    )
+
+
+def _initial_state(author) -> str:
+    """Held while the member has fewer approved posts than `KBPORTAL_FORUM_HOLD_FIRST_POSTS`."""
+    if author.is_staff or not settings.KBPORTAL_FORUM_HOLD_FIRST_POSTS:
+        return PostState.VISIBLE
+    profile = MemberProfile.objects.filter(user=author).only("approved_posts").first()
+    approved = profile.approved_posts if profile else 0
+    return PostState.VISIBLE if approved >= settings.KBPORTAL_FORUM_HOLD_FIRST_POSTS else PostState.HELD
+
+
+def _follow(question: Question, user) -> None:
+    Follow.objects.get_or_create(question=question, user=user)
+
+
+@transaction.atomic
+def question_ask(
+    *, author, category: ForumCategory, title: str, body: str, language: str, tags=(), product_version=None
+) -> Question:
+    """Post a question; the asker follows it. Held for a moderator while the asker is new."""
+    title, body = title.strip(), body.strip()
+    errors = {}
+    if len(title) < 10:
+        errors["title"] = _("Say in a few words what you need: at least 10 characters.")
+    if len(body) < 20:
+        errors["body"] = _("Describe the problem: at least 20 characters.")
+    if category.staff_only and not author.is_staff:
+        errors["category"] = _("Only staff post in this category.")
+    if errors:
+        raise ValidationError(errors)
+    _check_may_post(author, title, body)
+    question = Question.objects.create(
+        category=category, author=author, title=title[:200], body=body, body_html=render_markdown(body).html,
+        language=language, product_version=product_version, state=_initial_state(author),
+    )  # fmt: skip
+    if tags:
+        question.tags.set(tags)
+    _follow(question, author)
+    return question
+
+
+@transaction.atomic
+def answer_post(*, question: Question, author, body: str) -> Answer:
+    """Answer a visible, open question; the answerer follows it. Held for a moderator while the answerer is new."""
+    body = body.strip()
+    if len(body) < 10:
+        raise ValidationError({"body": _("An answer needs at least 10 characters.")})
+    question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+    if not question.is_visible or question.is_locked or question.duplicate_of_id:
+        raise PermissionDenied(_("This question is closed to new answers."))
+    _check_may_post(author, body)
+    answer = Answer.objects.create(
+        question=question, author=author, body=body, body_html=render_markdown(body).html, state=_initial_state(author)
+    )
+    if answer.is_visible:
+        _answer_became_visible(answer)
+    _follow(question, author)
+    return answer
+
+
+def _answer_became_visible(answer: Answer) -> None:
+    Question.objects.filter(pk=answer.question_id).update(
+        answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def comment_add(*, post: Post, author, body: str) -> Comment:
+    """A short plain-text remark under a visible question or answer."""
+    body = " ".join(body.split())
+    if not 3 <= len(body) <= 600:
+        raise ValidationError({"body": _("A comment is 3 to 600 characters.")})
+    question = post if isinstance(post, Question) else post.question
+    if not post.is_visible or question.is_locked:
+        raise PermissionDenied(_("This post is closed to comments."))
+    _check_may_post(author, body)
+    return Comment.objects.create(**_target(post), author=author, body=body)
+
+
+def _target(post: Post) -> dict:
+    return {"question": post} if isinstance(post, Question) else {"answer": post}
+
+
+def member_reputation(user) -> int:
+    profile = MemberProfile.objects.filter(user=user).only("reputation").first()
+    return profile.reputation if profile else 1
+
+
+def _move_reputation(user_id: int, delta: int) -> None:
+    if not delta:
+        return
+    MemberProfile.objects.get_or_create(user_id=user_id)
+    MemberProfile.objects.filter(user_id=user_id).update(reputation=F("reputation") + delta)
+
+
+def _vote_reputation(post: Post, value: int) -> int:
+    return REPUTATION_UP[type(post)] if value > 0 else REPUTATION_DOWN if value < 0 else 0
+
+
+def post_vote(*, post: Post, voter, value: int) -> int:
+    """Vote a question or an answer up (1), down (-1) or take the vote back (0); returns the post's score.
+
+    One vote per member and post (unique constraints); a second vote replaces the first. Not on
+    one's own posts, and voting down needs `KBPORTAL_FORUM_REPUTATION_TO_DOWNVOTE`. The score
+    and the author's reputation move by F() deltas, so concurrent votes are all counted.
+    """
+    if value not in (-1, 0, 1):
+        raise ValidationError({"value": _("A vote is 1, -1 or 0.")})
+    if post.author_id == voter.pk:
+        raise PermissionDenied(_("You cannot vote on your own post."))
+    if not post.is_visible:
+        raise PermissionDenied(_("This post is not open for votes."))
+    if value < 0 and not voter.is_staff and member_reputation(voter) < settings.KBPORTAL_FORUM_REPUTATION_TO_DOWNVOTE:
+        raise PermissionDenied(
+            _("Voting down needs a reputation of %(points)d.")
+            % {"points": settings.KBPORTAL_FORUM_REPUTATION_TO_DOWNVOTE}
+        )
+    for attempt in range(3):
+        try:
+            return _vote_upsert(post=post, voter=voter, value=value)
+        except IntegrityError:
+            # The same member's other request inserted the vote first: retry as a change.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _vote_upsert(*, post: Post, voter, value: int) -> int:
+    identity = {**_target(post), "voter": voter}
+    existing = Vote.objects.select_for_update().filter(**identity).first()
+    previous = existing.value if existing else 0
+    if existing is None and value:
+        with transaction.atomic():
+            Vote.objects.create(**identity, value=value)
+    elif existing is not None and value:
+        existing.value = value
+        existing.save(update_fields=["value", "created_at"])
+    elif existing is not None:
+        existing.delete()
+    model = type(post)
+    if value != previous:
+        model.objects.filter(pk=post.pk).update(score=F("score") + (value - previous))
+        _move_reputation(post.author_id, _vote_reputation(post, value) - _vote_reputation(post, previous))
+    return model.objects.values_list("score", flat=True).get(pk=post.pk)
+
+
+@transaction.atomic
+def answer_accept(*, answer: Answer, by) -> Question:
+    """Accept an answer: by the asker or staff, one per question even when two accept at once.
+
+    The question row is locked while the choice changes, so the reputation for the previously
+    accepted answer is taken back exactly once.
+    """
+    question = Question.objects.select_for_update(of=("self",)).get(pk=answer.question_id)
+    if by.pk != question.author_id and not by.is_staff:
+        raise PermissionDenied(_("Only the asker or staff can accept an answer."))
+    if not answer.is_visible:
+        raise ValidationError(_("A hidden answer cannot be accepted."))
+    if question.accepted_answer_id == answer.pk:
+        return question
+    if question.accepted_answer_id:
+        previous = Answer.objects.only("author_id").get(pk=question.accepted_answer_id)
+        _move_reputation(previous.author_id, -REPUTATION_ACCEPTED)
+    question.accepted_answer = answer
+    question.last_activity_at = timezone.now()
+    question.save(update_fields=["accepted_answer", "last_activity_at", "updated_at"])
+    if answer.author_id != question.author_id:
+        _move_reputation(answer.author_id, REPUTATION_ACCEPTED)
+    return question
+
+
+def post_flag(*, post: Post, reporter, reason: str, note: str = "") -> Flag:
+    """Flag a post for the moderators; at `KBPORTAL_FORUM_FLAGS_TO_HIDE` open flags it is hidden pending review.
+
+    One flag per member and post: flagging again returns the first flag.
+    """
+    if reason not in FlagReason.values:
+        raise ValidationError({"reason": _("Choose one of the listed reasons.")})
+    if post.author_id == reporter.pk:
+        raise PermissionDenied(_("You cannot flag your own post."))
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(**_target(post), reporter=reporter, reason=reason, note=note.strip()[:300])
+            _count_flag(post)
+    except IntegrityError:
+        return Flag.objects.get(**_target(post), reporter=reporter)
+    return flag
+
+
+def _count_flag(post: Post) -> None:
+    model = type(post)
+    model.objects.filter(pk=post.pk).update(flag_count=F("flag_count") + 1)
+    hidden = model.objects.filter(
+        pk=post.pk, state=PostState.VISIBLE, flag_count__gte=settings.KBPORTAL_FORUM_FLAGS_TO_HIDE
+    ).update(state=PostState.HIDDEN)
+    if hidden:
+        question = post if isinstance(post, Question) else post.question
+        ModerationAction.objects.create(
+            question=question,
+            answer=post if isinstance(post, Answer) else None,
+            kind=ModerationKind.AUTO_HIDE,
+            reason=_("%(count)d members flagged it.") % {"count": settings.KBPORTAL_FORUM_FLAGS_TO_HIDE},
+        )
+        if isinstance(post, Answer):
+            Question.objects.filter(pk=question.pk, answer_count__gt=0).update(answer_count=F("answer_count") - 1)
+
+
+# --- Moderation ------------------------------------------------------------------------------
+
+
+def member_may_moderate(user) -> bool:
+    from kbportal.accounts.roles import Role
+    from kbportal.accounts.selectors import user_has_role
+
+    return user.is_superuser or user_has_role(user, Role.MODERATOR, Role.SUPPORT_MANAGER)
+
+
+def _require_moderator(user) -> None:
+    if not member_may_moderate(user):
+        raise PermissionDenied(_("Only moderators can do this."))
+
+
+def _log(*, post: Post, by, kind: str, reason: str = "") -> ModerationAction:
+    question = post if isinstance(post, Question) else post.question
+    answer = post if isinstance(post, Answer) else None
+    return ModerationAction.objects.create(question=question, answer=answer, actor=by, kind=kind, reason=reason[:300])
+
+
+def _set_state(post: Post, state: str) -> bool:
+    """Move a post to a state; an answer entering or leaving "visible" moves its question's answer count."""
+    model = type(post)
+    previous = model.objects.select_for_update().values_list("state", flat=True).get(pk=post.pk)
+    if previous == state:
+        return False
+    model.objects.filter(pk=post.pk).update(state=state)
+    post.state = state
+    if isinstance(post, Answer):
+        if state == PostState.VISIBLE:
+            _answer_became_visible(post)
+        elif previous == PostState.VISIBLE:
+            Question.objects.filter(pk=post.question_id, answer_count__gt=0).update(answer_count=F("answer_count") - 1)
+    return True
+
+
+@transaction.atomic
+def post_approve(*, post: Post, by) -> Post:
+    """Let a held post through; its author's approved posts count towards posting without review."""
+    _require_moderator(by)
+    if _set_state(post, PostState.VISIBLE):
+        MemberProfile.objects.get_or_create(user_id=post.author_id)
+        MemberProfile.objects.filter(user_id=post.author_id).update(approved_posts=F("approved_posts") + 1)
+        _log(post=post, by=by, kind=ModerationKind.APPROVE)
+    return post
+
+
+@transaction.atomic
+def post_hide(*, post: Post, by, reason: str) -> Post:
+    _require_moderator(by)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the post is hidden.")})
+    if _set_state(post, PostState.HIDDEN):
+        _log(post=post, by=by, kind=ModerationKind.HIDE, reason=reason)
+    return post
+
+
+@transaction.atomic
+def post_restore(*, post: Post, by, reason: str = "") -> Post:
+    """Show a hidden post again; its open flags are resolved so they do not hide it again."""
+    _require_moderator(by)
+    if _set_state(post, PostState.VISIBLE):
+        Flag.objects.filter(**_target(post), resolved_at__isnull=True).update(resolved_at=timezone.now())
+        type(post).objects.filter(pk=post.pk).update(flag_count=0)
+        _log(post=post, by=by, kind=ModerationKind.RESTORE, reason=reason)
+    return post
+
+
+@transaction.atomic
+def question_moderate(
+    *, question: Question, by, reason: str = "", locked: bool | None = None, pinned: bool | None = None,
+    duplicate_of: Question | None = None, category: ForumCategory | None = None,
+) -> Question:  # fmt: skip
+    """Lock or unlock, pin or unpin, close as a duplicate of another question, or move; each change logged."""
+    _require_moderator(by)
+    question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+    changes: list[tuple[str, str]] = []
+    if locked is not None and locked != question.is_locked:
+        question.is_locked = locked
+        changes.append((ModerationKind.LOCK if locked else ModerationKind.UNLOCK, reason))
+    if pinned is not None and pinned != question.is_pinned:
+        question.is_pinned = pinned
+        changes.append((ModerationKind.PIN if pinned else ModerationKind.UNPIN, reason))
+    if duplicate_of is not None and duplicate_of.pk != question.duplicate_of_id:
+        if duplicate_of.pk == question.pk:
+            raise ValidationError({"duplicate_of": _("A question cannot duplicate itself.")})
+        question.duplicate_of = duplicate_of
+        changes.append((ModerationKind.CLOSE_DUPLICATE, reason or duplicate_of.title))
+    if category is not None and category.pk != question.category_id:
+        changes.append((ModerationKind.MOVE, reason or f"{question.category.name} → {category.name}"))
+        question.category = category
+    if changes:
+        question.save(update_fields=["is_locked", "is_pinned", "duplicate_of", "category", "updated_at"])
+        for kind, why in changes:
+            _log(post=question, by=by, kind=kind, reason=why)
+    return question
+
+
+@transaction.atomic
+def post_edit(*, post: Post, by, body: str, reason: str, title: str | None = None) -> Post:
+    """The author edits their own post; a moderator edits anyone's, with a reason that is logged."""
+    is_author = post.author_id == by.pk
+    if not is_author:
+        _require_moderator(by)
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why you edit someone else's post.")})
+    body = body.strip()
+    if len(body) < 10:
+        raise ValidationError({"body": _("A post needs at least 10 characters.")})
+    post.body, post.body_html = body, render_markdown(body).html
+    fields = ["body", "body_html", "updated_at"]
+    if title is not None and isinstance(post, Question):
+        post.title = title.strip()[:200]
+        fields.append("title")
+    post.save(update_fields=fields)
+    if not is_author or reason.strip():
+        _log(post=post, by=by, kind=ModerationKind.EDIT, reason=reason)
+    return post

@@ -1,0 +1,93 @@
+"""Accepted answers (one per question, even in a race) and flags that hide a post pending review."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from community import services
+from community.models import Flag, ModerationAction, ModerationKind, PostState, Question
+from tests.accounts.factories import UserFactory
+from tests.community.factories import AnswerFactory, QuestionFactory
+from tests.concurrency import run_concurrently
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_asker_accepts_an_answer_and_its_author_gains_reputation():
+    answer = AnswerFactory()
+
+    question = services.answer_accept(answer=answer, by=answer.question.author)
+
+    assert question.accepted_answer == answer
+    assert services.member_reputation(answer.author) == 1 + services.REPUTATION_ACCEPTED
+
+
+def test_accepting_another_answer_moves_the_reputation():
+    first = AnswerFactory()
+    second = AnswerFactory(question=first.question)
+    asker = first.question.author
+
+    services.answer_accept(answer=first, by=asker)
+    services.answer_accept(answer=second, by=asker)
+
+    assert Question.objects.get().accepted_answer == second
+    assert services.member_reputation(first.author) == 1
+    assert services.member_reputation(second.author) == 1 + services.REPUTATION_ACCEPTED
+
+
+def test_only_the_asker_or_staff_accept(manager):
+    answer = AnswerFactory()
+
+    with pytest.raises(PermissionDenied):
+        services.answer_accept(answer=answer, by=UserFactory())
+    services.answer_accept(answer=answer, by=manager)
+
+    assert Question.objects.get().accepted_answer == answer
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_racing_accepts_leave_one_accepted_answer_and_one_reward():
+    question = QuestionFactory()
+    answers = [AnswerFactory(question=question) for _ in range(6)]
+
+    errors = run_concurrently(6, lambda n: services.answer_accept(answer=answers[n], by=question.author))
+
+    assert errors == []
+    accepted = Question.objects.get().accepted_answer
+    assert accepted in answers
+    rewarded = [a for a in answers if services.member_reputation(a.author) > 1]
+    assert rewarded == [accepted]
+
+
+def test_a_post_flagged_by_three_members_is_hidden_pending_review(settings):
+    settings.KBPORTAL_FORUM_FLAGS_TO_HIDE = 3
+    answer = AnswerFactory()
+    Question.objects.filter(pk=answer.question_id).update(answer_count=1)
+    reporters = [UserFactory() for _ in range(3)]
+
+    for reporter in reporters[:2]:
+        services.post_flag(post=answer, reporter=reporter, reason="spam")
+    answer.refresh_from_db()
+    assert answer.state == PostState.VISIBLE
+
+    services.post_flag(post=answer, reporter=reporters[2], reason="offensive")
+    answer.refresh_from_db()
+    assert answer.state == PostState.HIDDEN
+    assert Question.objects.get().answer_count == 0
+    assert ModerationAction.objects.get().kind == ModerationKind.AUTO_HIDE
+
+
+def test_flagging_twice_counts_once():
+    question, reporter = QuestionFactory(), UserFactory()
+
+    first = services.post_flag(post=question, reporter=reporter, reason="spam")
+    again = services.post_flag(post=question, reporter=reporter, reason="other")
+
+    assert first == again
+    assert (Flag.objects.count(), Question.objects.get().flag_count) == (1, 1)
+
+
+def test_nobody_flags_their_own_post():
+    question = QuestionFactory()
+
+    with pytest.raises(PermissionDenied):
+        services.post_flag(post=question, reporter=question.author, reason="spam")
