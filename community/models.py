@@ -35,6 +35,14 @@ class ForumCategory(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("community:category", kwargs={"slug": self.slug})
 
+    def name_in(self, language: str) -> str:
+        return self.name_zh_hans if language == Language.ZH_HANS and self.name_zh_hans else self.name
+
+    def description_in(self, language: str) -> str:
+        if language == Language.ZH_HANS and self.description_zh_hans:
+            return self.description_zh_hans
+        return self.description
+
 
 class PostState(models.TextChoices):
     VISIBLE = "visible", _("Visible")

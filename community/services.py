@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kbportal.markdown import render_markdown
+from kbportal.search.indexing import index_after_commit
 
 from .models import (
     Answer,
@@ -81,6 +82,11 @@ def _initial_state(author) -> str:
     profile = MemberProfile.objects.filter(user=author).only("approved_posts").first()
     approved = profile.approved_posts if profile else 0
     return PostState.VISIBLE if approved >= settings.KBPORTAL_FORUM_HOLD_FIRST_POSTS else PostState.HELD
+
+
+def _reindex(post: Post) -> None:
+    """State changes are queryset updates, which send no signals: tell the search index after commit."""
+    index_after_commit("question", [post.pk if isinstance(post, Question) else post.question_id])
 
 
 def _follow(question: Question, user) -> None:
@@ -216,6 +222,7 @@ def _vote_upsert(*, post: Post, voter, value: int) -> int:
     if value != previous:
         model.objects.filter(pk=post.pk).update(score=F("score") + (value - previous))
         _move_reputation(post.author_id, _vote_reputation(post, value) - _vote_reputation(post, previous))
+        _reindex(post)  # the score is a small ranking signal
     return model.objects.values_list("score", flat=True).get(pk=post.pk)
 
 
@@ -269,6 +276,7 @@ def _count_flag(post: Post) -> None:
         pk=post.pk, state=PostState.VISIBLE, flag_count__gte=settings.KBPORTAL_FORUM_FLAGS_TO_HIDE
     ).update(state=PostState.HIDDEN)
     if hidden:
+        _reindex(post)
         question = post if isinstance(post, Question) else post.question
         ModerationAction.objects.create(
             question=question,
@@ -309,6 +317,7 @@ def _set_state(post: Post, state: str) -> bool:
         return False
     model.objects.filter(pk=post.pk).update(state=state)
     post.state = state
+    _reindex(post)
     if isinstance(post, Answer):
         if state == PostState.VISIBLE:
             _answer_became_visible(post)

@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 urlpatterns = [
     path("", include("articles.urls")),
     path("", include("tickets.urls")),
+    path("", include("community.urls")),
     path("accounts/", include("kbportal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
