@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kbportal.choices import Language
+from kbportal.choices import BilingualNames, Language
 
 from .querysets import PublishableQuerySet
 from .validators import validate_image_size, validate_video_file
@@ -36,7 +36,7 @@ class FeedbackReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Category(models.Model):
+class Category(BilingualNames, models.Model):
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -65,14 +65,6 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:category", kwargs={"slug": self.slug})
-
-    def name_in(self, language: str) -> str:
-        return self.name_zh_hans if language == Language.ZH_HANS and self.name_zh_hans else self.name
-
-    def description_in(self, language: str) -> str:
-        if language == Language.ZH_HANS and self.description_zh_hans:
-            return self.description_zh_hans
-        return self.description
 
 
 class Tag(models.Model):

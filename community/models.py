@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kbportal.choices import Language
+from kbportal.choices import BilingualNames, Language
 
 # Comments, votes and flags belong to a question or to an answer, never both.
 ON_ONE_POST = Q(question__isnull=False, answer__isnull=True) | Q(question__isnull=True, answer__isnull=False)
 
 
-class ForumCategory(models.Model):
+class ForumCategory(BilingualNames, models.Model):
     name = models.CharField(_("name (English)"), max_length=120)
     name_zh_hans = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), max_length=140, unique=True, allow_unicode=True)
@@ -34,14 +34,6 @@ class ForumCategory(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("community:category", kwargs={"slug": self.slug})
-
-    def name_in(self, language: str) -> str:
-        return self.name_zh_hans if language == Language.ZH_HANS and self.name_zh_hans else self.name
-
-    def description_in(self, language: str) -> str:
-        if language == Language.ZH_HANS and self.description_zh_hans:
-            return self.description_zh_hans
-        return self.description
 
 
 class PostState(models.TextChoices):

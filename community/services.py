@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kbportal.accounts.roles import Role
+from kbportal.accounts.selectors import user_has_role
 from kbportal.markdown import render_markdown
 from kbportal.search.indexing import index_after_commit
 
@@ -90,7 +92,8 @@ def _reindex(post: Post) -> None:
 
 
 def _follow(question: Question, user) -> None:
-    Follow.objects.get_or_create(question=question, user=user)
+    # ignore_conflicts: a second follow (or two at once) leaves the one row.
+    Follow.objects.bulk_create([Follow(question=question, user=user)], ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -242,7 +245,8 @@ def answer_accept(*, answer: Answer, by) -> Question:
         return question
     if question.accepted_answer_id:
         previous = Answer.objects.only("author_id").get(pk=question.accepted_answer_id)
-        _move_reputation(previous.author_id, -REPUTATION_ACCEPTED)
+        if previous.author_id != question.author_id:  # answering one's own question earns nothing
+            _move_reputation(previous.author_id, -REPUTATION_ACCEPTED)
     question.accepted_answer = answer
     question.last_activity_at = timezone.now()
     question.save(update_fields=["accepted_answer", "last_activity_at", "updated_at"])
@@ -272,29 +276,21 @@ def post_flag(*, post: Post, reporter, reason: str, note: str = "") -> Flag:
 def _count_flag(post: Post) -> None:
     model = type(post)
     model.objects.filter(pk=post.pk).update(flag_count=F("flag_count") + 1)
-    hidden = model.objects.filter(
-        pk=post.pk, state=PostState.VISIBLE, flag_count__gte=settings.KBPORTAL_FORUM_FLAGS_TO_HIDE
-    ).update(state=PostState.HIDDEN)
-    if hidden:
-        _reindex(post)
-        question = post if isinstance(post, Question) else post.question
-        ModerationAction.objects.create(
-            question=question,
-            answer=post if isinstance(post, Answer) else None,
+    flags = model.objects.values_list("flag_count", flat=True).get(pk=post.pk)
+    threshold = settings.KBPORTAL_FORUM_FLAGS_TO_HIDE
+    if flags >= threshold and _set_state(post, PostState.HIDDEN, only_from=PostState.VISIBLE):
+        _log(
+            post=post,
+            by=None,
             kind=ModerationKind.AUTO_HIDE,
-            reason=_("%(count)d members flagged it.") % {"count": settings.KBPORTAL_FORUM_FLAGS_TO_HIDE},
+            reason=_("%(count)d members flagged it.") % {"count": threshold},
         )
-        if isinstance(post, Answer):
-            Question.objects.filter(pk=question.pk, answer_count__gt=0).update(answer_count=F("answer_count") - 1)
 
 
 # --- Moderation ------------------------------------------------------------------------------
 
 
 def member_may_moderate(user) -> bool:
-    from kbportal.accounts.roles import Role
-    from kbportal.accounts.selectors import user_has_role
-
     return user.is_superuser or user_has_role(user, Role.MODERATOR, Role.SUPPORT_MANAGER)
 
 
@@ -309,11 +305,15 @@ def _log(*, post: Post, by, kind: str, reason: str = "") -> ModerationAction:
     return ModerationAction.objects.create(question=question, answer=answer, actor=by, kind=kind, reason=reason[:300])
 
 
-def _set_state(post: Post, state: str) -> bool:
-    """Move a post to a state; an answer entering or leaving "visible" moves its question's answer count."""
+def _set_state(post: Post, state: str, only_from: str | None = None) -> bool:
+    """Move a post to a state (if it is in `only_from`, when given); False when nothing changed.
+
+    An answer entering or leaving "visible" moves its question's answer count, and the search
+    index is told after commit.
+    """
     model = type(post)
     previous = model.objects.select_for_update().values_list("state", flat=True).get(pk=post.pk)
-    if previous == state:
+    if previous == state or (only_from is not None and previous != only_from):
         return False
     model.objects.filter(pk=post.pk).update(state=state)
     post.state = state

@@ -15,3 +15,18 @@ def content_language(language_code: str | None) -> str:
     if code.startswith("zh"):
         return Language.ZH_HANS
     return Language.EN
+
+
+class BilingualNames:
+    """For models with `name`/`name_zh_hans` and `description`/`description_zh_hans`: the text in a language.
+
+    The Chinese text when asked for Chinese and it is filled in, the English otherwise.
+    """
+
+    def name_in(self, language: str) -> str:
+        return self.name_zh_hans if language == Language.ZH_HANS and self.name_zh_hans else self.name
+
+    def description_in(self, language: str) -> str:
+        if language == Language.ZH_HANS and self.description_zh_hans:
+            return self.description_zh_hans
+        return self.description

@@ -91,3 +91,15 @@ def test_nobody_flags_their_own_post():
 
     with pytest.raises(PermissionDenied):
         services.post_flag(post=question, reporter=question.author, reason="spam")
+
+
+def test_moving_the_accept_away_from_the_askers_own_answer_takes_nothing_from_the_asker():
+    question = QuestionFactory()
+    own = AnswerFactory(question=question, author=question.author)
+    other = AnswerFactory(question=question)
+
+    services.answer_accept(answer=own, by=question.author)
+    services.answer_accept(answer=other, by=question.author)
+
+    assert services.member_reputation(question.author) == 1
+    assert services.member_reputation(other.author) == 1 + services.REPUTATION_ACCEPTED
