@@ -276,9 +276,13 @@ class HelpAnswerForm(forms.Form):
     """The answer to "Did this solve your problem?" on a page opened from self-service."""
 
     answer = forms.ChoiceField(choices=[("yes", _("Yes")), ("no", _("No"))])
-    kind = forms.CharField(max_length=20)
-    item = forms.IntegerField(min_value=1)
+    kind = forms.ChoiceField(choices=[])
+    item = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     next = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(source.kind, source.label()) for source in sources()]
 
 
 MAX_SHOWN_SUGGESTIONS = 10
@@ -313,7 +317,7 @@ class ContactForm(TicketForm):
     def clean_shown_suggestions(self) -> list[dict]:
         try:
             items = json.loads(self.cleaned_data.get("shown_suggestions") or "[]")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             return []
         kinds = {source.kind for source in sources()}
         kept, seen = [], set()

@@ -151,26 +151,32 @@ def _escalate(request: HttpRequest, form: ContactForm, session: HelpSession | No
         for message in error.messages:
             form.add_error("attachments" if "attach" in message.lower() else None, message)
         return None
+    if not escalation.created:
+        # A repeat of a request sent before. Only the browser that sent it (or its signed-in requester)
+        # is shown it again: the e-mail address and the key alone come from the form, so anyone could type them.
+        if _sent_by_this_browser(request, escalation.ticket):
+            return escalation.ticket
+        form.add_error(None, _("This request was sent already. Its reference is in the e-mail we sent you."))
+        return None
     if escalation.session is not None:
         deflection.help_session_remember(request, escalation.session)
-    sent = request.session.get(SENT_KEY, [])
-    if escalation.ticket.pk not in sent:
-        request.session[SENT_KEY] = [*sent, escalation.ticket.pk][-20:]
-    if escalation.created:
-        messages.success(
-            request, _("Thank you. Your request %(reference)s is in.") % {"reference": escalation.ticket.reference}
-        )
+    request.session[SENT_KEY] = [*request.session.get(SENT_KEY, []), escalation.ticket.pk][-20:]
+    messages.success(
+        request, _("Thank you. Your request %(reference)s is in.") % {"reference": escalation.ticket.reference}
+    )
     return escalation.ticket
+
+
+def _sent_by_this_browser(request: HttpRequest, ticket: Ticket) -> bool:
+    mine = request.user.is_authenticated and ticket.requester_id == request.user.pk
+    return mine or ticket.pk in request.session.get(SENT_KEY, [])
 
 
 def _sent_ticket(request: HttpRequest, reference: str) -> Ticket:
     """A ticket this browser just sent (or the signed-in requester's own); 404 for anyone else."""
     pk = reference_to_pk(reference)
     ticket = Ticket.objects.filter(pk=pk).first() if pk else None
-    if ticket is None:
-        raise Http404
-    mine = request.user.is_authenticated and ticket.requester_id == request.user.pk
-    if not mine and ticket.pk not in request.session.get(SENT_KEY, []):
+    if ticket is None or not _sent_by_this_browser(request, ticket):
         raise Http404
     return ticket
 

@@ -351,6 +351,48 @@ def test_the_same_contact_form_submitted_twice_creates_one_ticket(client, kb, cu
     assert ContentGap.objects.get(normalised_query="install windows").escalated_count == 1
 
 
+def test_a_stranger_repeating_someones_email_and_key_learns_nothing_and_closes_nothing(client, customer):
+    api_ticket, _created = services.ticket_create(
+        requester=customer, requester_email="", subject="Private matter", description="Details.",
+        proposed_priority=3, channel="api", language="en", idempotency_key="1",
+    )  # fmt: skip
+    stranger = _contact_data(client, email=customer.email, subject="Anything", idempotency_key="1")
+
+    response = client.post(reverse("tickets:contact"), stranger)
+
+    assert response.status_code == 400
+    assert "Private matter" not in response.content.decode()
+    assert api_ticket.reference not in response.content.decode()
+    assert client.get(reverse("tickets:contact_sent", args=[api_ticket.reference])).status_code == 404
+    client.post(reverse("tickets:contact_withdraw", args=[api_ticket.reference]))
+    api_ticket.refresh_from_db()
+    assert api_ticket.status != Status.CLOSED
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"answer": "yes", "kind": "article", "item": str(10**20)}, {"answer": "yes", "kind": "spaceship", "item": "1"}],
+    ids=["huge-item", "unknown-kind"],
+)
+def test_a_malformed_did_this_solve_it_answer_is_ignored_without_an_error(client, kb, data):
+    _search(client, "install windows")
+
+    response = client.post(reverse("tickets:help_answer"), data)
+
+    assert response.status_code == 302
+    assert _session(client).outcome == HelpOutcome.OPEN
+
+
+def test_deeply_nested_suggestion_telemetry_is_dropped_not_a_500(client, customer):
+    client.force_login(customer)
+    data = _contact_data(client, subject="Nested", shown_suggestions="[" * 4000 + "]" * 4000)
+
+    response = client.post(reverse("tickets:contact"), data)
+
+    assert response.status_code == 302
+    assert Ticket.objects.count() == 1
+
+
 def test_a_contact_form_without_a_search_still_carries_a_session(client, customer):
     client.force_login(customer)
 

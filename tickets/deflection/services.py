@@ -260,7 +260,7 @@ def help_session_resolve(
     HelpSessionEvent.objects.create(
         session=session,
         kind=HelpEventKind.RATING,
-        item_kind=item_kind[:20],
+        item_kind=item_kind,
         item_id=item_id,
         item_title=opened.item_title if opened else "",
         item_url=opened.item_url if opened else "",
