@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from itertools import islice
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -421,7 +420,7 @@ class _Importer:
         )
         # Bulk writes send no signals: the batch goes to the search index in one piece after commit.
         pks = [a.pk for a in created + updated]
-        transaction.on_commit(partial(search_index.index_items, "article", pks))
+        search_index.index_after_commit("article", pks)
 
     def _apply(self, article: Article, line: ArticleLine, now: datetime) -> Article:
         article.title = line.title

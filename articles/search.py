@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import unescape
 
+from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +14,9 @@ from .models import Article, ArticleRevision, Status, Video, VideoChapter
 
 
 def _boost(item) -> float:
-    """-1 … +1 from helpfulness once an item has a few votes; 0 without an opinion."""
-    votes = item.helpful_count + item.not_helpful_count
-    if votes < 3:
+    """-1 … +1 from helpfulness once an item shows its helpful share; 0 without an opinion."""
+    votes = item.votes_total
+    if votes < settings.KBPORTAL_HELPFULNESS_MIN_VOTES:
         return 0.0
     return (item.helpful_count - item.not_helpful_count) / votes
 

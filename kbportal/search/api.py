@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from kbportal.choices import Language, content_language
 
 from . import service
+from .analysis import is_cjk
 from .registry import sources
 
 
@@ -17,7 +18,7 @@ class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=500, trim_whitespace=True)
     kind = serializers.MultipleChoiceField(choices=[], required=False)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
-    category = serializers.IntegerField(min_value=1, required=False)
+    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     version = serializers.CharField(max_length=40, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=service.MAX_LIMIT, default=20)
 
@@ -86,7 +87,7 @@ class SuggestView(APIView):
         incoming = SuggestQuerySerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         query = incoming.validated_data["q"]
-        if len(query) < (2 if any("\u4e00" <= char <= "\u9fff" for char in query) else 3):
+        if len(query) < (2 if any(is_cjk(char) for char in query) else 3):
             return Response({"results": []})
         hits = service.suggest(
             query,

@@ -191,7 +191,8 @@ def index_after_commit(kind: str, object_ids: Iterable[int]) -> None:
     """
     ids = list(dict.fromkeys(object_ids))
     if ids:
-        transaction.on_commit(partial(_enqueue, kind, ids))
+        # robust: the content is saved by now; a broker that is down must not turn the page into an error.
+        transaction.on_commit(partial(_enqueue, kind, ids), robust=True)
 
 
 def _enqueue(kind: str, ids: list[int]) -> None:

@@ -56,7 +56,3 @@ def sources() -> list[SearchSource]:
 
 def source(kind: str) -> SearchSource:
     return _SOURCES[kind]
-
-
-def source_for_model(model: type[models.Model]) -> SearchSource | None:
-    return next((s for s in _SOURCES.values() if s.model is model), None)

@@ -194,8 +194,15 @@ def test_the_api_answers_ranked_results(client, corpus):
 
 @pytest.mark.parametrize(
     "params",
-    [{"q": ""}, {"q": "x", "limit": 101}, {"q": "x", "kind": "spaceship"}, {"q": "x", "language": "fr"}, {}],
-    ids=["empty", "limit-too-high", "unknown-kind", "unknown-language", "missing-q"],
+    [
+        {"q": ""},
+        {"q": "x", "limit": 101},
+        {"q": "x", "kind": "spaceship"},
+        {"q": "x", "language": "fr"},
+        {},
+        {"q": "x", "category": 10**20},
+    ],
+    ids=["empty", "limit-too-high", "unknown-kind", "unknown-language", "missing-q", "category-past-bigint"],
 )
 def test_the_api_refuses_bad_parameters_with_400(client, params):
     response = client.get("/api/v1/search/", params)
@@ -244,3 +251,13 @@ def test_with_a_task_queue_index_updates_leave_as_a_task_after_commit(django_cap
         callback()
     assert ("article", [article.pk]) in queued
     assert _titles("queued") == []  # the worker has not run it yet
+
+
+def test_a_very_long_query_searches_its_first_terms_instead_of_failing(client, corpus):
+    pasted = "".join(chr(0x4E00 + n * 7) for n in range(500))  # 500 different Han characters
+
+    response = client.get("/api/v1/search/", {"q": "激活许可证" + pasted[:495]})
+
+    assert response.status_code == 200
+    assert response.json()["results"][0]["title"] == "激活许可证"
+    assert len(service.search(pasted).terms) == service.MAX_QUERY_TERMS

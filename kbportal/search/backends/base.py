@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 # BM25 as SQLite's FTS5 computes it, which the PostgreSQL backend reproduces.
@@ -29,27 +29,22 @@ class Filters:
     language: str | None = None
     category_ids: Sequence[int] = ()
     product_version: str | None = None
-    exclude_external_ids: Sequence[str] = field(default_factory=tuple)
 
-    def sql(self, alias: str, placeholder: str = "%s") -> tuple[str, list]:
-        clauses = [f"({alias}.visible_from IS NULL OR {alias}.visible_from <= {placeholder})"]
+    def sql(self, alias: str) -> tuple[str, list]:
+        clauses = [f"({alias}.visible_from IS NULL OR {alias}.visible_from <= %s)"]
         params: list = [self.now]
         if self.kinds:
-            clauses.append(f"{alias}.kind IN ({', '.join([placeholder] * len(self.kinds))})")
+            clauses.append(f"{alias}.kind IN ({', '.join(['%s'] * len(self.kinds))})")
             params += list(self.kinds)
         if self.language:
-            clauses.append(f"{alias}.language = {placeholder}")
+            clauses.append(f"{alias}.language = %s")
             params.append(self.language)
         if self.category_ids:
-            clauses.append(f"{alias}.category_id IN ({', '.join([placeholder] * len(self.category_ids))})")
+            clauses.append(f"{alias}.category_id IN ({', '.join(['%s'] * len(self.category_ids))})")
             params += list(self.category_ids)
         if self.product_version:
-            clauses.append(f"{alias}.product_versions LIKE {placeholder}")
+            clauses.append(f"{alias}.product_versions LIKE %s")
             params.append(f"% {self.product_version} %")
-        if self.exclude_external_ids:
-            marks = ", ".join([placeholder] * len(self.exclude_external_ids))
-            clauses.append(f"{alias}.external_id NOT IN ({marks})")
-            params += list(self.exclude_external_ids)
         return " AND ".join(clauses), params
 
 
