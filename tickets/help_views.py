@@ -189,6 +189,10 @@ def contact_sent(request: HttpRequest, reference: str) -> HttpResponse:
         hits = search_service.search(
             ticket.subject, preferred_language=_language(request), limit=AFTER_SUBMIT_SUGGESTIONS
         ).hits
+        deflection.help_session_record_after_submit(
+            ticket=ticket,
+            items=[{"kind": hit.kind, "id": hit.object_id, "title": hit.title, "url": hit.url} for hit in hits],
+        )
     context = {
         "ticket": ticket,
         "hits": hits,

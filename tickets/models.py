@@ -697,15 +697,6 @@ class HelpOutcome(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to a ticket")
     WITHDRAWN = "withdrawn", _("Solved after submitting (request withdrawn)")
 
-    @classmethod
-    def solved(cls) -> list[str]:
-        """Outcomes where self-service answered the question: before or after the request was sent."""
-        return [cls.DEFLECTED, cls.WITHDRAWN]
-
-    @classmethod
-    def verdicts(cls) -> list[str]:
-        return [cls.DEFLECTED, cls.ESCALATED, cls.WITHDRAWN]
-
 
 class HelpSession(models.Model):
     """One visitor's attempt to help themselves: searches, opened results, answers, and how it ended.

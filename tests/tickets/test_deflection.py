@@ -585,6 +585,21 @@ def test_withdrawal_after_submit_closes_the_ticket_and_marks_the_session(client,
     assert "This request is already resolved or closed." in again.content.decode()
 
 
+def test_the_suggestions_shown_after_submit_join_the_trail_once(client, kb, customer):
+    client.force_login(customer)
+    _search(client, "install windows")
+    sent_url = client.post(reverse("tickets:contact"), _contact_data(client, subject="Install HelloWorld on Windows"))[
+        "Location"
+    ]
+
+    client.get(sent_url)
+    client.get(sent_url)
+
+    shown = HelpSessionEvent.objects.get(kind=HelpEventKind.SUGGESTIONS, via=HelpVia.AFTER_SUBMIT)
+    assert shown.session == HelpSession.objects.get()
+    assert kb["windows"].title in [item["title"] for item in shown.results]
+
+
 def test_an_article_opened_after_submit_offers_to_close_the_request(client, kb):
     _search(client, "install windows")
     client.post(reverse("tickets:contact"), _contact_data(client, email="v@example.com", subject="Install on Windows"))

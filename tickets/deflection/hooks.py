@@ -34,7 +34,7 @@ def help_banner(
     request: HttpRequest, *, item_kind: str, item_id: int, item_title: str, item_url: str
 ) -> HelpBanner | None:
     """Record the open of a result reached from self-service and say what the banner asks; None elsewhere."""
-    via = {"1": HelpVia.SEARCH}.get(request.GET.get(HELP_PARAM, ""), request.GET.get(HELP_PARAM, ""))
+    via = request.GET.get(HELP_PARAM, "")
     if via not in HelpVia.values:
         return None
     if via == HelpVia.AFTER_SUBMIT:

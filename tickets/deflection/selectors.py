@@ -21,10 +21,6 @@ class HelpTrail:
     session: HelpSession
     events: list[HelpSessionEvent]
 
-    @property
-    def searches(self) -> list[HelpSessionEvent]:
-        return [event for event in self.events if event.kind == HelpEventKind.SEARCH]
-
 
 def help_trail(*, ticket: Ticket) -> HelpTrail | None:
     """What the customer tried before the ticket: the session that led to it, and its steps in order.

@@ -238,6 +238,14 @@ def help_session_record_suggestions(
     )
 
 
+def help_session_record_after_submit(*, ticket: Ticket, items: Sequence[dict]) -> HelpSessionEvent | None:
+    """The suggestions of the "these may solve it" page after sending, recorded once on the ticket's session."""
+    session = ticket.help_sessions.order_by("-pk").first()
+    if session is None or session.events.filter(kind=HelpEventKind.SUGGESTIONS, via=HelpVia.AFTER_SUBMIT).exists():
+        return None
+    return help_session_record_suggestions(session=session, query=ticket.subject, items=items, via=HelpVia.AFTER_SUBMIT)
+
+
 # --- The verdict -------------------------------------------------------------------------------------------
 
 
@@ -285,6 +293,7 @@ class Escalation(NamedTuple):
     session: HelpSession | None
 
 
+@transaction.atomic
 def help_session_escalate(
     *,
     session: HelpSession | None,
@@ -305,7 +314,8 @@ def help_session_escalate(
     `session` is the browser's live session, or None when there is none (a new one is started, so
     every ticket from the contact form has a trail). A repeat of the same submission (same
     idempotency key) returns the first ticket and changes nothing. Every query of the session
-    counts as a content gap: these were questions the help center did not answer.
+    counts as a content gap: these were questions the help center did not answer. All or nothing:
+    a ticket never exists without its trail.
     """
     ticket, created = ticket_create(
         requester=requester,
@@ -322,30 +332,29 @@ def help_session_escalate(
     )
     if not created:
         return Escalation(ticket, False, ticket.help_sessions.order_by("-pk").first())
-    with transaction.atomic():
-        if session is not None:
-            session = HelpSession.objects.select_for_update().get(pk=session.pk)
-        if session is None or session.outcome != HelpOutcome.OPEN:
-            session = HelpSession.objects.create(
-                session_key=session.session_key if session else "", user=requester, language=language
-            )
-        help_session_record_suggestions(
-            session=session, query=subject, items=list(shown_suggestions), via=HelpVia.CONTACT_FORM
+    if session is not None:
+        session = HelpSession.objects.select_for_update().get(pk=session.pk)
+    if session is None or session.outcome != HelpOutcome.OPEN:
+        session = HelpSession.objects.create(
+            session_key=session.session_key if session else "", user=requester, language=language
         )
-        now = timezone.now()
-        session.ticket, session.outcome, session.verdict_at, session.last_activity_at = (
-            ticket, HelpOutcome.ESCALATED, now, now
-        )  # fmt: skip
-        session.user = session.user or requester
-        session.save(update_fields=["ticket", "outcome", "verdict_at", "last_activity_at", "user"])
-        queries = dict(
-            session.events.filter(kind=HelpEventKind.SEARCH)
-            .exclude(normalised_query="")
-            .order_by("created_at", "pk")
-            .values_list("normalised_query", "query")
-        )
-        for query in queries.values():
-            content_gap_record(query=query, language=session.language, escalations=1)
+    help_session_record_suggestions(
+        session=session, query=subject, items=list(shown_suggestions), via=HelpVia.CONTACT_FORM
+    )
+    now = timezone.now()
+    session.ticket, session.outcome, session.verdict_at, session.last_activity_at = (
+        ticket, HelpOutcome.ESCALATED, now, now
+    )  # fmt: skip
+    session.user = session.user or requester
+    session.save(update_fields=["ticket", "outcome", "verdict_at", "last_activity_at", "user"])
+    queries = dict(
+        session.events.filter(kind=HelpEventKind.SEARCH)
+        .exclude(normalised_query="")
+        .order_by("created_at", "pk")
+        .values_list("normalised_query", "query")
+    )
+    for query in queries.values():
+        content_gap_record(query=query, language=session.language, escalations=1)
     return Escalation(ticket, True, session)
 
 
