@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -77,3 +78,18 @@ def _looks_like_markup(head: bytes) -> bool:
     """HTML or SVG in a .txt is refused: browsers that ignore the type would run it."""
     start = head.lstrip()[:200].lower()
     return start.startswith((b"<!doctype html", b"<html", b"<svg", b"<script", b"<?xml"))
+
+
+def download_response(attachment) -> FileResponse:
+    """Always a download, with the type found when it was uploaded: nothing renders inline."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -18,6 +18,7 @@ from kbportal.choices import content_language
 from kbportal.search import service as search_service
 
 from . import deflection, selectors, services
+from .attachments import download_response
 from .deflection.chart import session_chart
 from .forms import ContactForm, HelpAnswerForm, ReplyForm, SearchForm
 from .guest import GuestLink, guest_path, ticket_from_guest_token
@@ -283,17 +284,7 @@ def guest_attachment(request: HttpRequest, token: str, attachment_id: int) -> Fi
     if ticket is None:
         raise Http404
     attachment = selectors.public_attachment(ticket=ticket, attachment_id=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment)
 
 
 # --- The deflection report ---------------------------------------------------------------------------------

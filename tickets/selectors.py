@@ -8,6 +8,7 @@ from datetime import datetime
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from kbportal.accounts.models import User
 
@@ -102,13 +103,9 @@ def timeline(*, ticket: Ticket, include_internal: bool) -> list[TimelineEntry]:
 def ticket_attachment(*, user, reference: str, attachment_id: int) -> Attachment:
     """An attachment the caller may download: its ticket visible, and not on an internal note for customers."""
     ticket = ticket_for(user=user, reference=reference)
-    attachments = Attachment.objects.filter(ticket=ticket, pk=attachment_id)
     if not staff_sees_internal(user):
-        attachments = attachments.filter(Q(message__isnull=True) | Q(message__is_internal=False))
-    attachment = attachments.first()
-    if attachment is None:
-        raise Http404
-    return attachment
+        return public_attachment(ticket=ticket, attachment_id=attachment_id)
+    return get_object_or_404(Attachment, ticket=ticket, pk=attachment_id)
 
 
 def staff_sees_internal(user) -> bool:

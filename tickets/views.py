@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from kbportal.choices import content_language
 
 from . import selectors, services, surveys
+from .attachments import download_response
 from .forms import FollowUpForm, ReplyForm, SurveyForm, TicketForm
 from .models import Status, Ticket
 
@@ -162,19 +163,8 @@ def ticket_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def attachment_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
-    """Always a download, with the type found when it was uploaded: nothing renders inline."""
     attachment = selectors.ticket_attachment(user=request.user, reference=reference, attachment_id=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment)
 
 
 @login_required
