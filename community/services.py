@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kbportal.accounts.roles import Role
+from kbportal.accounts.roles import AGENT_ROLES, Role
 from kbportal.accounts.selectors import user_has_role
 from kbportal.markdown import render_markdown
 from kbportal.search.indexing import index_after_commit
@@ -31,10 +32,17 @@ from .models import (
     MemberProfile,
     ModerationAction,
     ModerationKind,
+    Notification,
+    NotificationKind,
     PostState,
     Question,
     Vote,
 )
+from .notifications import followers_notify
+
+if TYPE_CHECKING:
+    from articles.models import Article
+    from tickets.models import Ticket
 
 Post = Question | Answer
 
@@ -137,6 +145,7 @@ def answer_post(*, question: Question, author, body: str) -> Answer:
     )
     if answer.is_visible:
         _answer_became_visible(answer)
+        followers_notify(question=question, kind=NotificationKind.ANSWER, actor=author, answer=answer)
     _follow(question, author)
     return answer
 
@@ -157,7 +166,10 @@ def comment_add(*, post: Post, author, body: str) -> Comment:
     if not post.is_visible or question.is_locked:
         raise PermissionDenied(_("This post is closed to comments."))
     _check_may_post(author, body)
-    return Comment.objects.create(**_target(post), author=author, body=body)
+    comment = Comment.objects.create(**_target(post), author=author, body=body)
+    answer = post if isinstance(post, Answer) else None
+    followers_notify(question=question, kind=NotificationKind.COMMENT, actor=author, answer=answer)
+    return comment
 
 
 def _target(post: Post) -> dict:
@@ -252,6 +264,7 @@ def answer_accept(*, answer: Answer, by) -> Question:
     question.save(update_fields=["accepted_answer", "last_activity_at", "updated_at"])
     if answer.author_id != question.author_id:
         _move_reputation(answer.author_id, REPUTATION_ACCEPTED)
+    followers_notify(question=question, kind=NotificationKind.ACCEPTED, actor=by, answer=answer)
     return question
 
 
@@ -334,6 +347,8 @@ def post_approve(*, post: Post, by) -> Post:
         MemberProfile.objects.get_or_create(user_id=post.author_id)
         MemberProfile.objects.filter(user_id=post.author_id).update(approved_posts=F("approved_posts") + 1)
         _log(post=post, by=by, kind=ModerationKind.APPROVE)
+        if isinstance(post, Answer):  # followers hear of a held answer once readers can see it
+            followers_notify(question=post.question, kind=NotificationKind.ANSWER, actor=post.author, answer=post)
     return post
 
 
@@ -408,3 +423,149 @@ def post_edit(*, post: Post, by, body: str, reason: str, title: str | None = Non
     if not is_author or reason.strip():
         _log(post=post, by=by, kind=ModerationKind.EDIT, reason=reason)
     return post
+
+
+@transaction.atomic
+def answer_verify(*, answer: Answer, by, verified: bool = True) -> Answer:
+    """Staff mark an answer as checked by HelloWorld (or take the mark back); logged like moderation."""
+    if not by.is_staff:
+        raise PermissionDenied(_("Only staff can verify an answer."))
+    if not answer.is_visible:
+        raise ValidationError(_("A hidden answer cannot be verified."))
+    if answer.is_verified != verified:
+        answer.is_verified = verified
+        answer.save(update_fields=["is_verified", "updated_at"])
+        if verified:
+            _log(post=answer, by=by, kind=ModerationKind.VERIFY)
+    return answer
+
+
+# --- Following -------------------------------------------------------------------------------
+
+
+def question_follow(*, question: Question, user) -> None:
+    if not question.is_visible and question.author_id != user.pk:
+        raise PermissionDenied(_("This question cannot be followed."))
+    _follow(question, user)
+
+
+def question_unfollow(*, question_id: int, user_id: int) -> bool:
+    """Stop following; True when there was something to stop (the e-mail's one-click link calls this too)."""
+    deleted, _rows = Follow.objects.filter(question_id=question_id, user_id=user_id).delete()
+    return bool(deleted)
+
+
+def notifications_mark_read(*, user, ids=None) -> int:
+    """Mark a member's unread notices read: all of them, or only the given ids."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+# --- Into knowledge and support --------------------------------------------------------------
+
+
+def member_may_promote(user) -> bool:
+    return user.is_active and user.has_perm("articles.add_article")
+
+
+@transaction.atomic
+def question_promote(*, question: Question, by, category) -> Article:
+    """Turn a question and its accepted answer into a draft article, linked both ways, crediting the member.
+
+    Promoting again returns the article made the first time.
+    """
+    from articles import services as article_services
+
+    if not member_may_promote(by):
+        raise PermissionDenied(_("Only staff who write articles can promote a question."))
+    question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+    if question.promoted_article_id:
+        return question.promoted_article
+    answer = question.accepted_answer
+    if answer is None or not answer.is_visible or not question.is_visible:
+        raise ValidationError(_("Only a visible question with an accepted answer can become an article."))
+    if category is None:
+        raise ValidationError({"category": _("Choose the category the article belongs in.")})
+    article = article_services.article_create(
+        by=by,
+        title=question.title,
+        category=category,
+        summary=question.title,
+        body=_article_body(question, answer),
+        language=question.language,
+        type="how-to",
+        tags=[tag.name for tag in question.tags.all()],
+        product_versions=[question.product_version.name] if question.product_version_id else [],
+    )
+    question.promoted_article = article
+    question.save(update_fields=["promoted_article", "updated_at"])
+    _log(post=question, by=by, kind=ModerationKind.PROMOTE, reason=article.title)
+    return article
+
+
+def _article_body(question: Question, answer: Answer) -> str:
+    with translation.override(question.language):
+        credit = _("Based on a community answer by %(name)s to [the question in the community](%(url)s).") % {
+            "name": answer.author.public_name,
+            "url": question.get_absolute_url(),
+        }
+        heading = _("The question")
+        solution = _("The solution")
+    return f"## {heading}\n\n{question.body}\n\n## {solution}\n\n{answer.body}\n\n---\n\n*{credit}*\n"
+
+
+def member_may_escalate(user) -> bool:
+    return user.is_superuser or user_has_role(user, *AGENT_ROLES.values(), Role.MODERATOR, Role.SUPPORT_MANAGER)
+
+
+def escalation_offered(*, question: Question, user, now=None) -> bool:
+    """The asker's own question, still unanswered `KBPORTAL_FORUM_ESCALATION_OFFER_HOURS` after it was asked."""
+    now = now or timezone.now()
+    waited = now - question.created_at >= timedelta(hours=settings.KBPORTAL_FORUM_ESCALATION_OFFER_HOURS)
+    return (
+        user.is_authenticated
+        and question.author_id == user.pk
+        and question.is_visible
+        and question.escalated_ticket_id is None
+        and question.answer_count == 0
+        and waited
+    )
+
+
+@transaction.atomic
+def question_escalate(*, question: Question, by, reason: str = "") -> Ticket:
+    """Make a tier-1 ticket (channel "community") for the asker of an unanswered question, linked to it.
+
+    Support staff may escalate any question without an accepted answer; the asker may once the offer
+    is made. Escalating again returns the same ticket.
+    """
+    from tickets.models import Channel
+    from tickets.services import ticket_create
+
+    question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+    if question.escalated_ticket_id:
+        return question.escalated_ticket
+    by_staff = member_may_escalate(by)
+    if not by_staff and not escalation_offered(question=question, user=by):
+        raise PermissionDenied(_("This question cannot be turned into a support request yet."))
+    if question.accepted_answer_id:
+        raise ValidationError(_("This question has an accepted answer."))
+    url = f"{settings.SITE_URL}{question.get_absolute_url()}"
+    with translation.override(question.language):
+        intro = _("Asked in the community and not answered there: %(url)s") % {"url": url}
+    ticket, _created = ticket_create(
+        requester=question.author,
+        requester_email=question.author.email,
+        subject=question.title,
+        description=f"{question.body}\n\n---\n{intro}",
+        channel=Channel.COMMUNITY,
+        product_version=question.product_version,
+        language=question.language,
+        idempotency_key=f"community-question-{question.pk}",
+    )
+    question.escalated_ticket = ticket
+    question.save(update_fields=["escalated_ticket", "updated_at"])
+    _log(post=question, by=by, kind=ModerationKind.ESCALATE, reason=reason or ticket.reference)
+    return ticket

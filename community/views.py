@@ -2,11 +2,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from articles.models import Tag
 
-from . import selectors
-from .models import ForumCategory
+from . import selectors, services
+from .models import ForumCategory, Question
+from .notifications import unsubscribe_target
 
 PAGE_SIZE = 20
 
@@ -40,3 +43,19 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if question is None:
         raise Http404
     return render(request, "community/question_detail.html", {"question": question})
+
+
+# The signed token is the credential, and mail clients' one-click unsubscribe (RFC 8058) posts without a CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """From a notice e-mail: GET asks to confirm (link scanners fetch links), POST stops following the question."""
+    target = unsubscribe_target(token)
+    if target is None:
+        return render(request, "community/unsubscribe.html", {"invalid": True}, status=400)
+    user_id, question_id = target
+    question = Question.objects.filter(pk=question_id).only("pk", "title").first()
+    done = request.method == "POST"
+    if done:
+        services.question_unfollow(question_id=question_id, user_id=user_id)
+    return render(request, "community/unsubscribe.html", {"question": question, "done": done, "token": token})

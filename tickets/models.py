@@ -759,6 +759,7 @@ class HelpVia(models.TextChoices):
     SEARCH = "search", _("search results")
     CONTACT_FORM = "contact-form", _("suggestions beside the contact form")
     AFTER_SUBMIT = "after-submit", _("suggestions after sending the request")
+    COMMUNITY_ASK = "community-ask", _("similar questions while asking the community")
 
 
 class HelpSessionEvent(models.Model):

@@ -281,6 +281,8 @@ KBPORTAL_FORUM_NEW_ACCOUNT_DAYS = env_int("KBPORTAL_FORUM_NEW_ACCOUNT_DAYS", 7)
 KBPORTAL_FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = env_int("KBPORTAL_FORUM_NEW_ACCOUNT_POSTS_PER_HOUR", 5)
 # A member's first this-many questions and answers wait for a moderator (0: none are held).
 KBPORTAL_FORUM_HOLD_FIRST_POSTS = env_int("KBPORTAL_FORUM_HOLD_FIRST_POSTS", 1)
+# A question still unanswered this many hours after it was asked offers its asker a support ticket.
+KBPORTAL_FORUM_ESCALATION_OFFER_HOURS = env_int("KBPORTAL_FORUM_ESCALATION_OFFER_HOURS", 48)
 
 # --- Background jobs ----------------------------------------------------------------------
 
