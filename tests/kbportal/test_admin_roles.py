@@ -6,6 +6,17 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from articles.models import Article, ArticleRevision, Category, Feedback, ProductVersion, Tag, Video, VideoChapter
+from community.models import (
+    Answer,
+    Comment,
+    Flag,
+    FlagReason,
+    ForumCategory,
+    MemberProfile,
+    ModerationAction,
+    ModerationKind,
+    Question,
+)
 from kbportal.accounts.models import User
 from kbportal.accounts.roles import Role
 from kbportal.search import service
@@ -13,6 +24,7 @@ from kbportal.search.analyzers import synonyms_changed
 from kbportal.search.models import SynonymGroup
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import ArticleFactory, VideoChapterFactory, VideoFactory
+from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
 from tickets.models import Organisation, OrganisationMembership
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +35,24 @@ AGENT_DESK = {"tickets.ticket", "tickets.surveyresponse", "tickets.agentavailabi
 MANAGER_DESK = AGENT_DESK | {
     "tickets.servicecalendar", "tickets.slapolicy", "tickets.serviceindexweights", "tickets.followupcase",
 }  # fmt: skip
+FORUM_READ = {"community.question", "community.answer"}
+FORUM_MODERATION = FORUM_READ | {
+    "community.comment", "community.flag", "community.moderationaction", "community.memberprofile",
+    "community.forumcategory",
+}  # fmt: skip
 
 EXPECTED_ADMIN = {
-    Role.AGENT_TIER_1: CONTENT | CUSTOMERS | AGENT_DESK | {"articles.articlerevision"},
-    Role.AGENT_TIER_2: CONTENT | CUSTOMERS | AGENT_DESK | {"articles.articlerevision"},
-    Role.AGENT_TIER_3: CONTENT | CUSTOMERS | AGENT_DESK | {"articles.articlerevision"},
-    Role.CONTENT_EDITOR: CONTENT | {"articles.articlerevision", "articles.feedback", "search.synonymgroup"},
-    Role.MODERATOR: CONTENT,
+    Role.AGENT_TIER_1: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | {"articles.articlerevision"},
+    Role.AGENT_TIER_2: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | {"articles.articlerevision"},
+    Role.AGENT_TIER_3: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | {"articles.articlerevision"},
+    Role.CONTENT_EDITOR: CONTENT
+    | FORUM_READ
+    | {"articles.articlerevision", "articles.feedback", "search.synonymgroup"},
+    Role.MODERATOR: CONTENT | FORUM_MODERATION,
     Role.SUPPORT_MANAGER: CONTENT
     | CUSTOMERS
     | MANAGER_DESK
+    | FORUM_MODERATION
     | {"articles.articlerevision", "articles.feedback", "search.synonymgroup"},
 }
 
@@ -153,6 +173,15 @@ def _sample(model):
         ),
         Group: lambda: Group.objects.first(),
         SynonymGroup: lambda: SynonymGroup.objects.create(phrases="sample\nexample"),
+        ForumCategory: ForumCategoryFactory,
+        Question: QuestionFactory,
+        Answer: AnswerFactory,
+        Comment: lambda: Comment.objects.create(question=QuestionFactory(), author=UserFactory(), body="sample"),
+        Flag: lambda: Flag.objects.create(question=QuestionFactory(), reporter=UserFactory(), reason=FlagReason.SPAM),
+        ModerationAction: lambda: ModerationAction.objects.create(
+            question=QuestionFactory(), answer=None, actor=UserFactory(), kind=ModerationKind.HIDE, reason="sample"
+        ),
+        MemberProfile: lambda: MemberProfile.objects.create(user=UserFactory(), reputation=20),
     }
     return makers[model]() if model in makers else None
 

@@ -1,11 +1,30 @@
-"""`make run` loads the demo: rich content in both languages, an account per role, idempotently."""
+"""`make run` loads the demo: rich content and a lively forum in both languages, an account per role, idempotently."""
+
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
 
 from articles.models import Article, Category, Feedback, Video
+from community import services as forum
+from community.models import (
+    Answer,
+    Comment,
+    Flag,
+    ForumCategory,
+    MemberProfile,
+    ModerationAction,
+    ModerationKind,
+    PostState,
+    Question,
+    Vote,
+)
 from kbportal.accounts.models import User
 from kbportal.accounts.roles import Role
+from kbportal.search import service as search
+from kbportal.search.models import SearchDocument
 
 
 def _snapshot() -> dict[str, int]:
@@ -17,6 +36,13 @@ def _snapshot() -> dict[str, int]:
         "feedback": Feedback.objects.count(),
         "helpful": sum(Article.objects.values_list("helpful_count", flat=True)),
         "revisions": sum(a.revisions.count() for a in Article.objects.all()),
+        "questions": Question.objects.count(),
+        "answers": Answer.objects.count(),
+        "comments": Comment.objects.count(),
+        "votes": Vote.objects.count(),
+        "flags": Flag.objects.count(),
+        "moderation": ModerationAction.objects.count(),
+        "reputation": MemberProfile.objects.aggregate(total=Sum("reputation"))["total"] or 0,
     }
 
 
@@ -39,3 +65,51 @@ def test_the_demo_loads_rich_bilingual_content_and_reloads_without_duplicates(ca
         assert User.objects.filter(groups__name=str(role), is_staff=True).exists(), role
     assert "helloworld-demo" in output
     assert "editor" in output
+    _assert_a_lively_bilingual_forum()
+
+
+def _assert_a_lively_bilingual_forum() -> None:
+    questions = Question.objects.all()
+    visible = questions.filter(state=PostState.VISIBLE)
+    assert questions.count() >= 30
+    assert questions.filter(language="zh-hans").count() >= 12
+    assert questions.filter(language="en").count() >= 12
+    assert ForumCategory.objects.filter(staff_only=True).exists()
+    assert ForumCategory.objects.exclude(name_zh_hans="").count() == ForumCategory.objects.count() >= 4
+
+    assert visible.filter(accepted_answer__isnull=False).count() >= 8
+    assert Answer.objects.filter(is_verified=True).exists()
+    answered = visible.filter(answer_count__gte=2)
+    assert answered.count() >= 15
+    unanswered = visible.filter(answer_count=0, duplicate_of__isnull=True)
+    assert unanswered.count() >= 6
+    # Some waited long enough for the asker to be offered support.
+    assert any(forum.escalation_offered(question=q, user=q.author) for q in unanswered)
+    assert Vote.objects.values("voter").distinct().count() >= 5
+    assert Comment.objects.count() >= 5
+
+    hidden = questions.filter(state=PostState.HIDDEN)
+    assert hidden.count() == 1
+    assert hidden.get().flags.count() == 3
+    assert ModerationAction.objects.filter(kind=ModerationKind.AUTO_HIDE, question=hidden.get()).exists()
+    assert questions.filter(state=PostState.HELD).count() == 1
+    assert visible.filter(is_pinned=True).exists()
+    assert visible.filter(is_locked=True).exists()
+    assert visible.filter(duplicate_of__isnull=False).exists()
+
+    # Scores are the sum of the votes, as post_vote keeps them.
+    for question in visible.prefetch_related("votes"):
+        assert question.score == sum(vote.value for vote in question.votes.all()), question.title
+    oldest = questions.order_by("created_at").first()
+    assert timezone.now() - oldest.created_at > timedelta(days=21)
+
+    webhook = search.search("webhook signature", kinds=["question"]).hits
+    assert webhook
+    assert webhook[0].language == "en"
+    invoices = search.search("发票", kinds=["question"], language="zh-hans").hits
+    assert invoices
+    assert all(hit.language == "zh-hans" for hit in invoices)
+    found = {hit.object_id for hit in search.search("HelloWorld", kinds=["question"], limit=100).hits}
+    assert hidden.get().pk not in found
+    indexed = set(SearchDocument.objects.filter(kind="question").values_list("object_id", flat=True))
+    assert indexed == set(visible.values_list("pk", flat=True))

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kbportal.demo import accounts, content, deflection, tickets
+from kbportal.demo import accounts, community, content, deflection, tickets
 
 
 class Command(BaseCommand):
-    help = "Load the HelloWorld demo: accounts for every role, the knowledge base, videos. Safe to run again."
+    help = (
+        "Load the HelloWorld demo: accounts for every role, the knowledge base, videos, tickets and the community "
+        "forum. Safe to run again."
+    )
 
     def handle(self, *args, **options) -> None:
         demo_accounts = accounts.load_demo_accounts()
@@ -14,17 +17,19 @@ class Command(BaseCommand):
         report = content.load_articles()
         videos = content.load_videos()
         content.load_activity()
-        # The demo's own ticket e-mails would bury the account list: they are not sent.
+        # The demo's own ticket and forum e-mails would bury the account list: they are not sent.
         backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
         try:
             new_tickets = tickets.load_demo_tickets()
             new_sessions = deflection.load_demo_help_sessions()
+            new_threads = community.load_demo_forum()
         finally:
             settings.EMAIL_BACKEND = backend
         self.stdout.write(
             f"Demo content: {categories} categories; articles: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos; "
-            f"{new_tickets} new demo tickets; {new_sessions} new demo help sessions."
+            f"{new_tickets} new demo tickets; {new_sessions} new demo help sessions; "
+            f"{new_threads} new forum questions."
         )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {accounts.DEMO_PASSWORD})"))
