@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from articles.api.views import ArticleViewSet, CategoryViewSet, VideoViewSet
+from community.api.views import AnswerViewSet, ForumCategoryViewSet, QuestionViewSet
 from kbportal.search.api import SearchView, SuggestView
 from tickets.api.views import TicketViewSet
 
@@ -12,6 +13,9 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("videos", VideoViewSet, basename="video")
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("forum/categories", ForumCategoryViewSet, basename="forum-category")
+router.register("forum/questions", QuestionViewSet, basename="forum-question")
+router.register("forum/answers", AnswerViewSet, basename="forum-answer")
 
 app_name = "api"
 urlpatterns = [
