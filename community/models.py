@@ -240,6 +240,7 @@ class Flag(models.Model):
 class ModerationKind(models.TextChoices):
     HIDE = "hide", _("Hidden")
     RESTORE = "restore", _("Restored")
+    DISMISS_FLAGS = "dismiss", _("Dismissed the flags")
     APPROVE = "approve", _("Approved a held post")
     AUTO_HIDE = "auto_hide", _("Hidden by flags")
     LOCK = "lock", _("Locked")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from .models import Answer, Comment, PostState, Question
+from .models import Answer, Comment, Follow, ModerationAction, PostState, Question, Vote
 
 LISTS = ("latest", "unanswered", "mine")
 
@@ -28,8 +28,8 @@ def question_list(*, user, which: str = "latest", category=None, tag=None) -> Qu
     )
 
 
-def question_page(*, pk: int, user) -> Question | None:
-    """A visible question (or the asker's own held one) with its visible answers in display order.
+def question_page(*, pk: int, user, moderator: bool = False) -> Question | None:
+    """A visible question (the asker's own held one; any, for a moderator) with its visible answers in display order.
 
     Accepted first, then verified, then by score, then oldest first; comments come prefetched.
     """
@@ -46,15 +46,37 @@ def question_page(*, pk: int, user) -> Question | None:
         .order_by("-is_accepted", "-is_verified", "-score", "created_at", "pk")
     )
     question = (
-        Question.objects.select_related("author", "category", "product_version", "duplicate_of")
+        Question.objects.select_related(
+            "author", "category", "product_version", "duplicate_of", "promoted_article", "escalated_ticket"
+        )
         .prefetch_related(
             "tags", Prefetch("answers", queryset=answers), Prefetch("comments", queryset=visible_comments)
         )
         .filter(pk=pk)
         .first()
     )
-    if question is None or question.state == PostState.HIDDEN:
+    if question is None or moderator:
+        return question
+    if question.state == PostState.HIDDEN:
         return None
     if question.state == PostState.HELD and question.author_id != user.pk:
         return None
     return question
+
+
+def votes_of(*, user, question: Question) -> dict[tuple[str, int], int]:
+    """The member's votes on a question and its answers, in one query: {("question"|"answer", id): value}."""
+    rows = Vote.objects.filter(voter=user).filter(Q(question=question) | Q(answer__question=question))
+    return {
+        ("question", question_id) if question_id else ("answer", answer_id): value
+        for question_id, answer_id, value in rows.values_list("question_id", "answer_id", "value")
+    }
+
+
+def is_following(*, user, question: Question) -> bool:
+    return Follow.objects.filter(user=user, question=question).exists()
+
+
+def moderation_log(*, question: Question) -> QuerySet[ModerationAction]:
+    """What moderators (and the automatic rules) did to a question and its answers, newest first."""
+    return ModerationAction.objects.filter(question=question).select_related("actor")[:50]

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -65,6 +66,13 @@ def _check_may_post(author, *texts: str) -> None:
             _("New accounts may post %(count)d times an hour. Please try again later.")
             % {"count": settings.KBPORTAL_FORUM_NEW_ACCOUNT_POSTS_PER_HOUR}
         )
+    _check_links(author, *texts)
+
+
+def _check_links(author, *texts: str) -> None:
+    """Below `KBPORTAL_FORUM_REPUTATION_FOR_LINKS`, a post holds at most `KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED` links."""
+    if author.is_staff:
+        return
     links = sum(len(_LINK.findall(text)) for text in texts)
     if links > settings.KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED and (
         member_reputation(author) < settings.KBPORTAL_FORUM_REPUTATION_FOR_LINKS
@@ -94,6 +102,16 @@ def _initial_state(author) -> str:
     return PostState.VISIBLE if approved >= settings.KBPORTAL_FORUM_HOLD_FIRST_POSTS else PostState.HELD
 
 
+def _repeat_window():
+    """The same text from the same member within this window is a double submit, not a second post."""
+    return timezone.now() - timedelta(minutes=10)
+
+
+def _lock_member(user) -> None:
+    """Serialise one member's new questions, so two copies of one submit cannot both pass the repeat check."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
+
 def _reindex(post: Post) -> None:
     """State changes are queryset updates, which send no signals: tell the search index after commit."""
     index_after_commit("question", [post.pk if isinstance(post, Question) else post.question_id])
@@ -119,6 +137,10 @@ def question_ask(
         errors["category"] = _("Only staff post in this category.")
     if errors:
         raise ValidationError(errors)
+    _lock_member(author)
+    repeat = Question.objects.filter(author=author, title=title[:200], body=body, created_at__gte=_repeat_window())
+    if (first := repeat.first()) is not None:  # a double submit: the first question stands
+        return first
     _check_may_post(author, title, body)
     question = Question.objects.create(
         category=category, author=author, title=title[:200], body=body, body_html=render_markdown(body).html,
@@ -139,6 +161,9 @@ def answer_post(*, question: Question, author, body: str) -> Answer:
     question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
     if not question.is_visible or question.is_locked or question.duplicate_of_id:
         raise PermissionDenied(_("This question is closed to new answers."))
+    repeat = Answer.objects.filter(question=question, author=author, body=body, created_at__gte=_repeat_window())
+    if (first := repeat.first()) is not None:  # a double submit (the question row is locked): the first stands
+        return first
     _check_may_post(author, body)
     answer = Answer.objects.create(
         question=question, author=author, body=body, body_html=render_markdown(body).html, state=_initial_state(author)
@@ -162,9 +187,14 @@ def comment_add(*, post: Post, author, body: str) -> Comment:
     body = " ".join(body.split())
     if not 3 <= len(body) <= 600:
         raise ValidationError({"body": _("A comment is 3 to 600 characters.")})
-    question = post if isinstance(post, Question) else post.question
+    question = Question.objects.select_for_update(of=("self",)).get(
+        pk=post.pk if isinstance(post, Question) else post.question_id
+    )
     if not post.is_visible or question.is_locked:
         raise PermissionDenied(_("This post is closed to comments."))
+    repeat = Comment.objects.filter(**_target(post), author=author, body=body, created_at__gte=_repeat_window())
+    if (first := repeat.first()) is not None:  # a double submit (the question row is locked): the first stands
+        return first
     _check_may_post(author, body)
     comment = Comment.objects.create(**_target(post), author=author, body=body)
     answer = post if isinstance(post, Answer) else None
@@ -277,6 +307,8 @@ def post_flag(*, post: Post, reporter, reason: str, note: str = "") -> Flag:
         raise ValidationError({"reason": _("Choose one of the listed reasons.")})
     if post.author_id == reporter.pk:
         raise PermissionDenied(_("You cannot flag your own post."))
+    if not post.is_visible:
+        raise PermissionDenied(_("This post is already with the moderators."))
     try:
         with transaction.atomic():
             flag = Flag.objects.create(**_target(post), reporter=reporter, reason=reason, note=note.strip()[:300])
@@ -343,7 +375,7 @@ def _set_state(post: Post, state: str, only_from: str | None = None) -> bool:
 def post_approve(*, post: Post, by) -> Post:
     """Let a held post through; its author's approved posts count towards posting without review."""
     _require_moderator(by)
-    if _set_state(post, PostState.VISIBLE):
+    if _set_state(post, PostState.VISIBLE, only_from=PostState.HELD):
         MemberProfile.objects.get_or_create(user_id=post.author_id)
         MemberProfile.objects.filter(user_id=post.author_id).update(approved_posts=F("approved_posts") + 1)
         _log(post=post, by=by, kind=ModerationKind.APPROVE)
@@ -354,12 +386,22 @@ def post_approve(*, post: Post, by) -> Post:
 
 @transaction.atomic
 def post_hide(*, post: Post, by, reason: str) -> Post:
+    """Hide a post, or keep hidden one the flags hid; either way its open flags are resolved and the reason logged."""
     _require_moderator(by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the post is hidden.")})
-    if _set_state(post, PostState.HIDDEN):
+    hidden_now = _set_state(post, PostState.HIDDEN)
+    if _resolve_flags(post) or hidden_now:
         _log(post=post, by=by, kind=ModerationKind.HIDE, reason=reason)
     return post
+
+
+def _resolve_flags(post: Post) -> int:
+    """Close a post's open flags after a moderator's decision; returns how many were open."""
+    resolved = Flag.objects.filter(**_target(post), resolved_at__isnull=True).update(resolved_at=timezone.now())
+    if resolved:
+        type(post).objects.filter(pk=post.pk).update(flag_count=0)
+    return resolved
 
 
 @transaction.atomic
@@ -367,10 +409,19 @@ def post_restore(*, post: Post, by, reason: str = "") -> Post:
     """Show a hidden post again; its open flags are resolved so they do not hide it again."""
     _require_moderator(by)
     if _set_state(post, PostState.VISIBLE):
-        Flag.objects.filter(**_target(post), resolved_at__isnull=True).update(resolved_at=timezone.now())
-        type(post).objects.filter(pk=post.pk).update(flag_count=0)
+        _resolve_flags(post)
         _log(post=post, by=by, kind=ModerationKind.RESTORE, reason=reason)
     return post
+
+
+@transaction.atomic
+def post_dismiss_flags(*, post: Post, by, reason: str = "") -> int:
+    """A moderator finds nothing wrong with a flagged post: its open flags are resolved; returns how many."""
+    _require_moderator(by)
+    resolved = _resolve_flags(post)
+    if resolved:
+        _log(post=post, by=by, kind=ModerationKind.DISMISS_FLAGS, reason=reason)
+    return resolved
 
 
 @transaction.atomic
@@ -391,6 +442,8 @@ def question_moderate(
     if duplicate_of is not None and duplicate_of.pk != question.duplicate_of_id:
         if duplicate_of.pk == question.pk:
             raise ValidationError({"duplicate_of": _("A question cannot duplicate itself.")})
+        if not duplicate_of.is_visible:
+            raise ValidationError({"duplicate_of": _("The original must be a visible question.")})
         question.duplicate_of = duplicate_of
         changes.append((ModerationKind.CLOSE_DUPLICATE, reason or duplicate_of.title))
     if category is not None and category.pk != question.category_id:
@@ -412,8 +465,15 @@ def post_edit(*, post: Post, by, body: str, reason: str, title: str | None = Non
         if not reason.strip():
             raise ValidationError({"reason": _("Say why you edit someone else's post.")})
     body = body.strip()
+    errors = {}
     if len(body) < 10:
-        raise ValidationError({"body": _("A post needs at least 10 characters.")})
+        errors["body"] = _("A post needs at least 10 characters.")
+    if title is not None and isinstance(post, Question) and len(title.strip()) < 10:
+        errors["title"] = _("Say in a few words what you need: at least 10 characters.")
+    if errors:
+        raise ValidationError(errors)
+    # An edit may not smuggle in the links a new post could not hold (the author's reputation counts).
+    _check_links(post.author if not is_author else by, body, title or "")
     post.body, post.body_html = body, render_markdown(body).html
     fields = ["body", "body_html", "updated_at"]
     if title is not None and isinstance(post, Question):

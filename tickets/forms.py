@@ -279,6 +279,7 @@ class HelpAnswerForm(forms.Form):
     kind = forms.ChoiceField(choices=[])
     item = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     next = forms.CharField(max_length=300, required=False)
+    via = forms.CharField(max_length=20, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,6 +293,27 @@ _SITE_PATH = re.compile(r"^/(?![/\\])[^\s]*$")
 def _site_path(url: str) -> str:
     """A path on this site, or "" (never "//host" or "/\\host", which browsers treat as another site)."""
     return url if _SITE_PATH.match(url) else ""
+
+
+def shown_suggestions_from(raw: str) -> list[dict]:
+    """The suggestions a page's script says it showed (JSON from the browser): only well-formed, known items."""
+    try:
+        items = json.loads(raw or "[]")
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return []
+    kinds = {source.kind for source in sources()}
+    kept, seen = [], set()
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        kind, pk, title, url = item.get("kind"), item.get("id"), item.get("title"), item.get("url", "")
+        if kind not in kinds or not isinstance(pk, int) or not isinstance(title, str) or not isinstance(url, str):
+            continue
+        if (kind, pk) in seen:
+            continue
+        seen.add((kind, pk))
+        kept.append({"kind": kind, "id": pk, "title": title[:300], "url": _site_path(url)[:300]})
+    return kept[:MAX_SHOWN_SUGGESTIONS]
 
 
 class ContactForm(TicketForm):
@@ -315,20 +337,4 @@ class ContactForm(TicketForm):
         self.fields["subject"].widget.attrs.update({"data-contact-subject": "", "maxlength": 200})
 
     def clean_shown_suggestions(self) -> list[dict]:
-        try:
-            items = json.loads(self.cleaned_data.get("shown_suggestions") or "[]")
-        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
-            return []
-        kinds = {source.kind for source in sources()}
-        kept, seen = [], set()
-        for item in items if isinstance(items, list) else []:
-            if not isinstance(item, dict):
-                continue
-            kind, pk, title, url = item.get("kind"), item.get("id"), item.get("title"), item.get("url", "")
-            if kind not in kinds or not isinstance(pk, int) or not isinstance(title, str) or not isinstance(url, str):
-                continue
-            if (kind, pk) in seen:
-                continue
-            seen.add((kind, pk))
-            kept.append({"kind": kind, "id": pk, "title": title[:300], "url": _site_path(url)[:300]})
-        return kept[:MAX_SHOWN_SUGGESTIONS]
+        return shown_suggestions_from(self.cleaned_data.get("shown_suggestions") or "")

@@ -84,7 +84,10 @@ def _safe_next(request: HttpRequest, target: str) -> str:
 
 @require_POST
 def help_answer(request: HttpRequest) -> HttpResponse:
-    """Yes ends the help session as solved; No leads to the contact form, prefilled from the session."""
+    """Yes ends the help session as solved; No leads to the contact form, prefilled from the session.
+
+    Opened from the community's ask page, No leads back there: the member was about to ask the forum.
+    """
     form = HelpAnswerForm(request.POST)
     if not form.is_valid():
         return redirect("tickets:search")
@@ -94,7 +97,7 @@ def help_answer(request: HttpRequest) -> HttpResponse:
     if session is not None:
         deflection.help_session_resolve(session=session, helpful=solved, item_kind=data["kind"], item_id=data["item"])
     if not solved:
-        return redirect("tickets:contact")
+        return redirect("community:ask" if data["via"] == HelpVia.COMMUNITY_ASK else "tickets:contact")
     messages.success(request, _("Glad it helped. Thank you for telling us."))
     return redirect(_safe_next(request, data["next"]))
 

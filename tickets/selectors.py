@@ -65,7 +65,15 @@ def ticket_for(*, user, reference: str) -> Ticket:
     pk = reference_to_pk(reference)
     ticket = (
         Ticket.objects.visible_to(user)
-        .select_related("requester", "assignee", "organisation", "product_version", "category", "knowledge_article")
+        .select_related(
+            "requester",
+            "assignee",
+            "organisation",
+            "product_version",
+            "category",
+            "knowledge_article",
+            "source_question",
+        )
         .filter(pk=pk)
         .first()
         if pk

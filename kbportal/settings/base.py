@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"feedback": "60/minute"},
+    "DEFAULT_THROTTLE_RATES": {"feedback": "60/minute", "forum": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbportal API",

@@ -178,3 +178,92 @@
     }, 300);
   });
 })();
+
+/* The community's ask page: while the title is typed, similar questions and articles appear beside it.
+   What was shown goes with the question (recorded as a deflection point); without this script,
+   "Check for similar questions" shows the same list. */
+(function () {
+  "use strict";
+  var layout = document.querySelector("[data-similar-url]");
+  if (!layout || !window.fetch) return;
+  var input = layout.querySelector("[data-similar-title]");
+  var list = layout.querySelector("[data-similar-list]");
+  var shown = layout.querySelector("input[name=shown_suggestions]");
+  if (!input || !list) return;
+  var url = layout.getAttribute("data-similar-url");
+  var seen = [];
+  var timer = null, latest = 0;
+
+  function remember(hit) {
+    if (seen.length >= 10) return;
+    for (var i = 0; i < seen.length; i++) if (seen[i].kind === hit.kind && seen[i].id === hit.id) return;
+    seen.push({ kind: hit.kind, id: hit.id, title: hit.title, url: hit.url });
+    if (shown) shown.value = JSON.stringify(seen);
+  }
+
+  function show(results) {
+    list.innerHTML = "";
+    results.forEach(function (hit) {
+      var item = document.createElement("li");
+      var kind = document.createElement("span");
+      kind.className = "badge";
+      kind.textContent = hit.label;
+      var link = document.createElement("a");
+      link.href = hit.link;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = hit.title;
+      item.appendChild(kind);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(link);
+      list.appendChild(item);
+      remember(hit);
+    });
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var text = input.value.trim();
+    if (text.length < (/[\u4e00-\u9fff]/.test(text) ? 2 : 4)) return;
+    timer = setTimeout(function () {
+      var ticket = ++latest;
+      fetch(url + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          if (ticket === latest && (data.results || []).length) show(data.results);
+        })
+        .catch(function () {});
+    }, 350);
+  });
+})();
+
+/* Votes on the question page without reloading: the form posts as before, the score updates in place. */
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData) return;
+  document.querySelectorAll("[data-vote] form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button) return;
+      event.preventDefault();
+      var data = new FormData(form);
+      data.set("value", button.value);
+      fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+        .then(function (result) {
+          if (!result.ok) { window.alert(result.body.error || ""); return; }
+          var value = result.body.value;
+          form.querySelector(".vote-score").textContent = result.body.score;
+          var buttons = form.querySelectorAll("button[name=value]");
+          var up = buttons[0], down = buttons[1];
+          up.classList.toggle("is-active", value === 1);
+          down.classList.toggle("is-active", value === -1);
+          up.setAttribute("aria-pressed", value === 1 ? "true" : "false");
+          down.setAttribute("aria-pressed", value === -1 ? "true" : "false");
+          up.value = value === 1 ? "0" : "1";
+          down.value = value === -1 ? "0" : "-1";
+        })
+        .catch(function () { form.submit(); });
+    });
+  });
+})();

@@ -1,7 +1,7 @@
 """Accepted answers (one per question, even in a race) and flags that hide a post pending review."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from community import services
 from community.models import Flag, ModerationAction, ModerationKind, PostState, Question
@@ -103,3 +103,43 @@ def test_moving_the_accept_away_from_the_askers_own_answer_takes_nothing_from_th
 
     assert services.member_reputation(question.author) == 1
     assert services.member_reputation(other.author) == 1 + services.REPUTATION_ACCEPTED
+
+
+def test_a_post_already_hidden_or_held_cannot_be_flagged():
+    for state in (PostState.HIDDEN, PostState.HELD):
+        with pytest.raises(PermissionDenied):
+            services.post_flag(post=QuestionFactory(state=state), reporter=UserFactory(), reason="spam")
+    assert not Flag.objects.exists()
+
+
+def test_a_question_closes_as_a_duplicate_only_of_a_visible_one(manager):
+    hidden = QuestionFactory(state=PostState.HIDDEN)
+
+    with pytest.raises(ValidationError):
+        services.question_moderate(question=QuestionFactory(), by=manager, duplicate_of=hidden)
+
+
+def test_a_moderator_dismisses_the_flags_of_a_post_that_is_fine(manager):
+    question = QuestionFactory()
+    for reporter in UserFactory.create_batch(2):
+        services.post_flag(post=question, reporter=reporter, reason="spam")
+
+    assert services.post_dismiss_flags(post=question, by=manager, reason="Not spam") == 2
+
+    question.refresh_from_db()
+    assert question.flag_count == 0
+    assert question.state == PostState.VISIBLE
+    assert not Flag.objects.filter(resolved_at__isnull=True).exists()
+    assert ModerationAction.objects.get(kind=ModerationKind.DISMISS_FLAGS).reason == "Not spam"
+    with pytest.raises(PermissionDenied):
+        services.post_dismiss_flags(post=question, by=UserFactory())
+
+
+def test_approving_is_for_held_posts_and_does_not_restore_a_hidden_one(manager):
+    hidden = QuestionFactory(state=PostState.HIDDEN)
+
+    services.post_approve(post=hidden, by=manager)
+
+    hidden.refresh_from_db()
+    assert hidden.state == PostState.HIDDEN
+    assert not ModerationAction.objects.exists()

@@ -86,10 +86,23 @@ def test_new_accounts_are_limited_to_a_number_of_posts_an_hour(settings):
     services.answer_post(question=question, author=newcomer, body=BODY)
     services.comment_add(post=question, author=newcomer, body="Same here.")
     with pytest.raises(ValidationError):
-        services.answer_post(question=question, author=newcomer, body=BODY)
+        services.answer_post(question=question, author=newcomer, body=BODY + " Another try.")
 
-    for _ in range(3):
-        services.comment_add(post=question, author=veteran, body="Still happening.")
+    for number in range(3):
+        services.comment_add(post=question, author=veteran, body=f"Still happening ({number}).")
+
+
+def test_the_same_post_sent_twice_is_posted_once():
+    veteran = _veteran()
+    question = _ask(veteran)
+    assert _ask(veteran) == question  # a double submit of the question
+
+    helper = _veteran()
+    first = services.answer_post(question=question, author=helper, body=BODY)
+    assert services.answer_post(question=question, author=helper, body=BODY) == first
+    comment = services.comment_add(post=first, author=veteran, body="Thanks!")
+    assert services.comment_add(post=first, author=veteran, body="Thanks!") == comment
+    assert (Question.objects.count(), Answer.objects.count(), first.comments.count()) == (1, 1, 1)
 
 
 def test_links_need_reputation(settings):
@@ -147,3 +160,24 @@ def test_moderators_close_as_duplicate_move_and_edit_with_a_reason(moderator):
     copy.refresh_from_db()
     assert (copy.duplicate_of, copy.category) == (original, elsewhere)
     assert sorted(copy.moderation_actions.values_list("kind", flat=True)) == ["duplicate", "edit", "move"]
+
+
+def test_an_edit_cannot_add_the_links_a_new_post_could_not_hold(settings):
+    settings.KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED, settings.KBPORTAL_FORUM_REPUTATION_FOR_LINKS = 1, 10
+    author = _veteran(reputation=1)
+    question = _ask(author)
+
+    with pytest.raises(ValidationError) as error:
+        services.post_edit(post=question, by=author, reason="", body="See https://a.example and https://b.example")
+    assert "body" in error.value.message_dict
+
+
+def test_an_edited_title_still_needs_ten_characters():
+    author = _veteran()
+    question = _ask(author)
+
+    with pytest.raises(ValidationError) as error:
+        services.post_edit(post=question, by=author, reason="", body=BODY, title="   ")
+    assert "title" in error.value.message_dict
+    question.refresh_from_db()
+    assert question.title == "Sync stops at 90%"

@@ -1,7 +1,7 @@
 """What the knowledge base's pages call: the "Did this solve your problem?" banner and ratings in a session.
 
-Result links from the search page, the contact form and the page after sending carry `?hs=<where>`;
-opening such a link records the open in the browser's help session and shows the banner.
+Result links from the search page, the contact form, the page after sending and the community's ask page
+carry `?hs=<where>`; opening such a link records the open in the browser's help session and shows the banner.
 """
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from ..models import HelpOutcome, HelpVia, Status, Ticket
-from .services import help_session_current, help_session_latest, help_session_record_open, help_session_record_rating
+from .services import (
+    help_session_current,
+    help_session_for,
+    help_session_latest,
+    help_session_record_open,
+    help_session_record_rating,
+)
 
 HELP_PARAM = "hs"
 
@@ -26,6 +32,7 @@ class HelpBanner:
     item_kind: str
     item_id: int
     item_url: str
+    via: str = ""
     # After the request was sent: the banner offers to close this ticket instead of ending a session.
     ticket: Ticket | None = None
 
@@ -42,6 +49,9 @@ def help_banner(
         ticket = session.ticket if session is not None and session.outcome == HelpOutcome.ESCALATED else None
         if ticket is None or ticket.status not in Status.active():
             return None
+    elif via == HelpVia.COMMUNITY_ASK:
+        # Similar questions shown while asking the forum: the first one opened starts the help session.
+        session, ticket = help_session_for(request), None
     else:
         session, ticket = help_session_current(request), None
         if session is None:
@@ -49,7 +59,7 @@ def help_banner(
     help_session_record_open(
         session=session, item_kind=item_kind, item_id=item_id, item_title=item_title, item_url=item_url, via=via
     )
-    return HelpBanner(item_kind=item_kind, item_id=item_id, item_url=item_url, ticket=ticket)
+    return HelpBanner(item_kind=item_kind, item_id=item_id, item_url=item_url, via=via, ticket=ticket)
 
 
 def help_session_note_rating(
