@@ -40,8 +40,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if member is None:
         raise Http404
     tab = request.GET.get("tab")
-    if tab not in PROFILE_TABS:
-        tab = "questions"
+    if tab not in PROFILE_TABS:  # open on the member's answers when they have answered but never asked
+        tab = "answers" if member.answer_total and not member.question_total else "questions"
     if tab == "questions":
         posts = member_selectors.member_questions(member=member, viewer=request.user)
     else:

@@ -24,7 +24,7 @@ from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
 from tests.tickets.factories import TicketFactory
 from tickets import deflection, services
-from tickets.guest import guest_path, guest_token
+from tickets.guest import guest_token, ticket_from_guest_token
 from tickets.models import (
     Channel,
     ContentGap,
@@ -415,9 +415,13 @@ def test_anonymous_escalation_gives_a_reference_and_a_working_secure_link(
     ticket = Ticket.objects.get()
     assert (ticket.requester, ticket.requester_email) == (None, "visitor@example.com")
     assert ticket.reference in sent
-    link = re.search(r'href="(/tickets/guest/[^"]+/)"', sent).group(1)
-    assert link == guest_path(ticket)
-    assert any(link in mail.body and ticket.reference in mail.subject + mail.body for mail in mailoutbox)
+    link = re.search(r'href="(/tickets/guest/([^"/]+)/)"', sent)
+    # The token is signed with a timestamp, so it is compared by what it opens, not by its text.
+    assert ticket_from_guest_token(link.group(2))[1] == ticket
+    link = link.group(1)
+    mailed = [mail for mail in mailoutbox if ticket.reference in mail.subject + mail.body]
+    tokens = re.findall(r"/tickets/guest/([^/\s]+)/", " ".join(mail.body for mail in mailed))
+    assert any(ticket_from_guest_token(token)[1] == ticket for token in tokens)
 
     services.ticket_reply(ticket=ticket, author=agent1, body=f"{CANARY}: check their proxy.", internal=True)
     services.ticket_reply(ticket=ticket, author=agent1, body="Please try the offline installer.")
