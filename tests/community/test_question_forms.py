@@ -503,3 +503,26 @@ def test_unknown_categories_in_forms_are_errors_not_crashes(member_client):
 
     assert response.status_code == 400
     assert not Question.objects.exists()
+
+
+def test_flag_notes_reasons_and_names_are_shown_as_text_to_moderators(moderator_client):
+    attack = "<script>alert(1)</script>"
+    question = QuestionFactory(author=UserFactory(display_name=f"Eve {attack}"))
+    reporter = Client()
+    reporter.force_login(UserFactory())
+    reporter.post(reverse("community:flag", args=[question.pk]), {"reason": "spam", "note": f"Note {attack}"})
+    moderator_client.post(
+        reverse("community:moderate", args=[question.pk]), {"action": "lock", "reason": f"Reason {attack}"}
+    )
+
+    pages = [
+        moderator_client.get(reverse("community:moderation")).content.decode(),
+        moderator_client.get(question.get_absolute_url()).content.decode(),
+        moderator_client.get(reverse("community:member", args=[question.author_id])).content.decode(),
+    ]
+
+    assert "Note &lt;script&gt;" in pages[0]
+    assert "Reason &lt;script&gt;" in pages[1]
+    for page in pages:
+        assert "<script>alert(1)" not in page
+        assert "Eve &lt;script&gt;" in page
