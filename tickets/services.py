@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from kbportal.accounts.selectors import user_agent_tiers
 from kbportal.choices import Language
 from kbportal.markdown import render_markdown
 
-from . import clocks, notifications
+from . import analytics_facts, clocks, notifications
 from .attachments import check_attachment
 from .models import (
     AgentAvailability,
@@ -174,7 +174,8 @@ def ticket_reply(
 def _after_staff_reply(ticket: Ticket, author: User, then_status: str | None) -> None:
     if ticket.first_response_at is None:
         ticket.first_response_at = timezone.now()
-        ticket.save(update_fields=["first_response_at", "updated_at"])
+        facts = analytics_facts.refresh_clock_facts(ticket)
+        ticket.save(update_fields=["first_response_at", *facts, "updated_at"])
     target = then_status or (Status.OPEN if ticket.status == Status.NEW else None)
     if target and target != ticket.status:
         # The reply e-mail tells the customer; no second mail about the status.
@@ -277,7 +278,9 @@ def ticket_set_priority(*, ticket: Ticket, priority: int, by: User | None, reaso
         return ticket
     old = ticket.get_priority_display()
     ticket.priority = priority
-    ticket.save(update_fields=["priority", "updated_at"])
+    # A stopped clock is judged against the current priority's target, as the staff page shows it.
+    facts = analytics_facts.refresh_clock_facts(ticket)
+    ticket.save(update_fields=["priority", *facts, "updated_at"])
     _record(ticket, EventKind.PRIORITY, by=by, from_value=old, to_value=ticket.get_priority_display(), reason=reason)
     _refresh_due_times(ticket, by=by)
     return ticket
@@ -293,9 +296,11 @@ def ticket_escalate(*, ticket: Ticket, to_tier: int, reason: str, by: User | Non
         raise ValidationError({"to_tier": _("The ticket is at that tier already.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the ticket changes tier; the next agent reads it first.")})
-    old = ticket.get_tier_display()
+    old, upward = ticket.get_tier_display(), to_tier > ticket.tier
     ticket.tier = to_tier
     ticket.save(update_fields=["tier", "updated_at"])
+    if upward:  # a hand-back to a lower tier is not an escalation
+        _increment(ticket, "escalation_count")
     _record(ticket, EventKind.TIER, by=by, from_value=old, to_value=ticket.get_tier_display(), reason=reason)
     _set_assignee(ticket, None, by=by, reason=reason)
     _auto_assign(ticket)
@@ -319,7 +324,8 @@ def ticket_change_plan(*, ticket: Ticket, plan: str, by: User | None, reason: st
     if plan not in Plan.values:
         raise ValidationError({"plan": _("Choose one of the listed plans.")})
     ticket.plan = plan
-    ticket.save(update_fields=["plan", "updated_at"])
+    facts = analytics_facts.refresh_clock_facts(ticket)
+    ticket.save(update_fields=["plan", *facts, "updated_at"])
     _refresh_due_times(ticket, by=by, reason=reason or _("Plan changed"))
     return ticket
 
@@ -345,18 +351,29 @@ def _set_status(ticket: Ticket, status: str, *, by: User | None, reason: str, no
     old_status, old_label = ticket.status, ticket.get_status_display()
     now = timezone.now()
     ticket.status = status
+    facts = []
     if status == Status.RESOLVED:
         ticket.resolved_at = now
+        # Replaces the facts of an earlier resolution; a reopening keeps them, like resolved_at.
+        facts = analytics_facts.refresh_clock_facts(ticket)
     if status == Status.CLOSED:
         ticket.closed_at = now
     if status in (Status.NEW, Status.OPEN, Status.WAITING):
         ticket.closed_at = None
-    ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    ticket.save(update_fields=["status", "resolved_at", "closed_at", *facts, "updated_at"])
+    if old_status in (Status.RESOLVED, Status.CLOSED) and status in Status.active():
+        _increment(ticket, "reopen_count")
     _pause_or_resume(ticket, old_status, status, now)
     _record(ticket, EventKind.STATUS, by=by, from_value=old_label, to_value=ticket.get_status_display(), reason=reason)
     _refresh_due_times(ticket, by=by)
     if notify or status == Status.RESOLVED:
         notifications.status_changed(ticket, old_status)
+
+
+def _increment(ticket: Ticket, field: str) -> None:
+    """Add one to a tally in the database, then read it back so the instance holds a number, not an F()."""
+    Ticket.objects.filter(pk=ticket.pk).update(**{field: F(field) + 1})
+    ticket.refresh_from_db(fields=[field])
 
 
 def _pause_or_resume(ticket: Ticket, old: str, new: str, now) -> None:
