@@ -1,7 +1,10 @@
 from collections.abc import Callable
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from articles.video_providers import FRAME_ORIGINS
 
@@ -35,3 +38,33 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+TIME_ZONE_COOKIE = "tz"
+
+
+class ViewerTimeZoneMiddleware:
+    """Show times in the viewer's time zone: the browser's IANA name, which a small script keeps in a cookie.
+
+    An unknown or missing name leaves the site's default (`DJANGO_TIME_ZONE`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = _zone(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, "")))
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        return self.get_response(request)
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

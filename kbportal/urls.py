@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("tickets.urls")),
     path("", include("community.urls")),
+    path("", include("kbportal.analytics.urls")),
+    path("status/", include("kbportal.announcements.urls")),
     path("accounts/", include("kbportal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

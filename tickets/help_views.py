@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kbportal.announcements import selectors as announcements
 from kbportal.choices import content_language
 from kbportal.search import service as search_service
 
@@ -129,8 +130,24 @@ def contact(request: HttpRequest) -> HttpResponse:
         if session is not None:
             deflection.help_session_record_contact_form(session=session)
     status = 400 if form.is_bound else 200
-    context = {"form": form, "suggestions": prefill.suggestions, "has_session": session is not None}
+    context = {
+        "form": form,
+        "suggestions": prefill.suggestions,
+        "has_session": session is not None,
+        "known_issues": _known_issues(request, form),
+    }
     return render(request, "tickets/help/contact.html", context, status=status)
+
+
+def _known_issues(request: HttpRequest, form: ContactForm) -> list[tuple]:
+    """Running incidents of the chosen (or prefilled) product version: (notice, title in the visitor's language)."""
+    chosen = form.data.get("product_version") if form.is_bound else form.initial.get("product_version")
+    try:
+        version_id = int(chosen) if chosen not in (None, "") else None
+    except (TypeError, ValueError):
+        return []
+    issues = announcements.known_issues(product_version=version_id, user=request.user)
+    return [(notice, notice.title_in(_language(request))) for notice in issues]
 
 
 def _escalate(request: HttpRequest, form: ContactForm, session: HelpSession | None) -> Ticket | None:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "kbportal.apps.KbportalConfig",
     "kbportal.accounts.apps.AccountsConfig",
     "kbportal.search.apps.SearchConfig",
+    "kbportal.announcements.apps.AnnouncementsConfig",
+    "kbportal.analytics.apps.AnalyticsConfig",
     "articles.apps.ArticlesConfig",
     "tickets.apps.TicketsConfig",
     "community.apps.CommunityConfig",
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kbportal.middleware.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kbportal.middleware.ContentSecurityPolicyMiddleware",
@@ -268,6 +272,11 @@ KBPORTAL_SURVEY_BURST_LIMIT = env_int("KBPORTAL_SURVEY_BURST_LIMIT", 5)
 KBPORTAL_HELP_SESSION_IDLE_MINUTES = env_int("KBPORTAL_HELP_SESSION_IDLE_MINUTES", 30)
 KBPORTAL_GUEST_LINK_DAYS = env_int("KBPORTAL_GUEST_LINK_DAYS", 365)
 
+# --- Announcements --------------------------------------------------------------
+
+# A resolved incident stays in the banner, marked resolved, for this many minutes (0: it leaves at once).
+KBPORTAL_NOTICE_RESOLVED_SHOWN_MINUTES = env_int("KBPORTAL_NOTICE_RESOLVED_SHOWN_MINUTES", 30)
+
 # --- Community forum ------------------------------------------------------------
 
 # Open flags from different members that hide a post until a moderator looks at it.
@@ -293,4 +302,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sla-check": {"task": "tickets.tasks.sla_check_task", "schedule": env_int("KBPORTAL_SLA_CHECK_SECONDS", 60)},
+    # The managers' weekly digest: Mondays at KBPORTAL_DIGEST_HOUR (site time zone).
+    "analytics-digest": {
+        "task": "analytics.tasks.weekly_digest_task",
+        "schedule": crontab(minute=0, hour=env_int("KBPORTAL_DIGEST_HOUR", 7), day_of_week=1),
+    },
 }

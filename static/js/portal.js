@@ -267,3 +267,15 @@
     });
   });
 })();
+
+/* Times in the viewer's time zone: the browser's zone goes to the server in a cookie (read by
+   ViewerTimeZoneMiddleware). Without this script, times show in the site's zone. */
+(function () {
+  "use strict";
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (error) { /* an old browser: the site's zone it is */ }
+})();

@@ -19,6 +19,8 @@ from community.models import (
 )
 from kbportal.accounts.models import User
 from kbportal.accounts.roles import Role
+from kbportal.announcements.models import ServiceNotice
+from kbportal.announcements.services import notice_publish
 from kbportal.search import service
 from kbportal.search.analyzers import synonyms_changed
 from kbportal.search.models import SynonymGroup
@@ -36,15 +38,16 @@ MANAGER_DESK = AGENT_DESK | {
     "tickets.servicecalendar", "tickets.slapolicy", "tickets.serviceindexweights", "tickets.followupcase",
 }  # fmt: skip
 FORUM_READ = {"community.question", "community.answer"}
+NOTICES = {"announcements.servicenotice"}
 FORUM_MODERATION = FORUM_READ | {
     "community.comment", "community.flag", "community.moderationaction", "community.memberprofile",
     "community.forumcategory",
 }  # fmt: skip
 
 EXPECTED_ADMIN = {
-    Role.AGENT_TIER_1: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | {"articles.articlerevision"},
-    Role.AGENT_TIER_2: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | {"articles.articlerevision"},
-    Role.AGENT_TIER_3: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | {"articles.articlerevision"},
+    Role.AGENT_TIER_1: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | NOTICES | {"articles.articlerevision"},
+    Role.AGENT_TIER_2: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | NOTICES | {"articles.articlerevision"},
+    Role.AGENT_TIER_3: CONTENT | CUSTOMERS | AGENT_DESK | FORUM_READ | NOTICES | {"articles.articlerevision"},
     Role.CONTENT_EDITOR: CONTENT
     | FORUM_READ
     | {"articles.articlerevision", "articles.feedback", "search.synonymgroup"},
@@ -53,6 +56,7 @@ EXPECTED_ADMIN = {
     | CUSTOMERS
     | MANAGER_DESK
     | FORUM_MODERATION
+    | NOTICES
     | {"articles.articlerevision", "articles.feedback", "search.synonymgroup"},
 }
 
@@ -182,6 +186,7 @@ def _sample(model):
             question=QuestionFactory(), answer=None, actor=UserFactory(), kind=ModerationKind.HIDE, reason="sample"
         ),
         MemberProfile: lambda: MemberProfile.objects.create(user=UserFactory(), reputation=20),
+        ServiceNotice: lambda: notice_publish(title="sample", body="Sample **details**", by=None),
     }
     return makers[model]() if model in makers else None
 

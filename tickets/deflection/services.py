@@ -284,6 +284,35 @@ def help_session_resolve(
     return session
 
 
+@transaction.atomic
+def help_session_follow_notice(*, session: HelpSession, notice_id: int, title: str, url: str = "") -> HelpSession:
+    """The customer followed a known issue (a service notice) from the contact form instead of opening a ticket.
+
+    The follow is recorded on the trail and an open session ends as deflected; following the same notice again
+    adds nothing.
+    """
+    session = HelpSession.objects.select_for_update().get(pk=session.pk)
+    followed = session.events.filter(kind=HelpEventKind.FOLLOWED_NOTICE, item_kind="notice", item_id=notice_id)
+    if not followed.exists():
+        HelpSessionEvent.objects.create(
+            session=session,
+            kind=HelpEventKind.FOLLOWED_NOTICE,
+            item_kind="notice",
+            item_id=notice_id,
+            item_title=title[:300],
+            item_url=url[:300],
+            via=HelpVia.CONTACT_FORM,
+        )
+    now = timezone.now()
+    session.last_activity_at = now
+    fields = ["last_activity_at"]
+    if session.outcome == HelpOutcome.OPEN:
+        session.outcome, session.verdict_at = HelpOutcome.DEFLECTED, now
+        fields += ["outcome", "verdict_at"]
+    session.save(update_fields=fields)
+    return session
+
+
 # --- Escalation and withdrawal --------------------------------------------------------------------------
 
 

@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kbportal.demo import accounts, community, content, deflection, tickets
+from kbportal.demo import accounts, announcements, community, content, deflection, tickets
+from tickets.analytics_facts import fill_ticket_facts
+from tickets.models import Ticket
 
 
 class Command(BaseCommand):
     help = (
-        "Load the HelloWorld demo: accounts for every role, the knowledge base, videos, tickets and the community "
-        "forum. Safe to run again."
+        "Load the HelloWorld demo: accounts for every role, the knowledge base, videos, tickets, the community "
+        "forum and service notices. Safe to run again."
     )
 
     def handle(self, *args, **options) -> None:
@@ -19,17 +21,22 @@ class Command(BaseCommand):
         content.load_activity()
         # The demo's own ticket and forum e-mails would bury the account list: they are not sent.
         backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
+        last_ticket = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         try:
             new_tickets = tickets.load_demo_tickets()
             new_sessions = deflection.load_demo_help_sessions()
             new_threads = community.load_demo_forum()
+            new_notices = announcements.load_demo_notices()
         finally:
             settings.EMAIL_BACKEND = backend
+        # Demo tickets are played now, then moved back in time: the analytics facts the services measured
+        # are recomputed from the moved timestamps, pauses and events.
+        fill_ticket_facts(pks=Ticket.objects.filter(pk__gt=last_ticket).values_list("pk", flat=True))
         self.stdout.write(
             f"Demo content: {categories} categories; articles: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.rejected} rejected; {videos} videos; "
             f"{new_tickets} new demo tickets; {new_sessions} new demo help sessions; "
-            f"{new_threads} new forum questions."
+            f"{new_threads} new forum questions; {new_notices} new service notices."
         )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {accounts.DEMO_PASSWORD})"))

@@ -1,0 +1,200 @@
+"""Server-drawn SVG charts for the dashboard: pure geometry from a `Table`, no ORM and no JavaScript.
+
+Three kinds: "bars" (one bar per row and column, grouped), "stacked" (the columns of a row stacked) and
+"line" (one line per column across the rows). The page shows the same table under every chart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .registry import Table, Unit
+
+WIDTH, HEIGHT = 560, 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 40
+SERIES_CLASSES = 6
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Line:
+    points: str
+    series: int
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    series: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class SvgChart:
+    width: int = WIDTH
+    height: int = HEIGHT
+    rects: list[Rect] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    dots: list[Dot] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    legend: list[tuple[int, str]] = field(default_factory=list)
+    empty: bool = False
+
+    @property
+    def plot_left(self) -> int:
+        return LEFT
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - RIGHT
+
+    @property
+    def plot_bottom(self) -> int:
+        return self.height - BOTTOM
+
+
+def nice_step(largest: float) -> float:
+    """A 1, 2 or 5 × 10ⁿ step so that four steps reach the largest value."""
+    needed = max(largest / 4, 1e-9)
+    magnitude = 10 ** math.floor(math.log10(needed))
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= needed:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def axis_label(value: float, unit: Unit) -> str:
+    if unit == Unit.PERCENT:
+        return f"{round(value * 100)}%"
+    if unit == Unit.DURATION:
+        hours = value / 3600
+        return f"{hours:g} h" if hours >= 1 or value == 0 else f"{round(value / 60)} min"
+    return f"{value:g}"
+
+
+def value_label(value: float | int | None, unit: Unit) -> str:
+    if value is None:
+        return "—"
+    if unit == Unit.PERCENT:
+        return f"{value * 100:.1f}%"
+    if unit == Unit.DURATION:
+        return f"{value / 3600:.1f} h"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def draw(table: Table, kind: str, unit: Unit) -> SvgChart:
+    rows = table.rows
+    values = [list(row_values) for _label, row_values in rows]
+    numbers = [value for row in values for value in row if value is not None]
+    if not rows or not any(numbers):
+        return SvgChart(empty=True, legend=_legend(table))
+    largest = max(sum(value or 0 for value in row) for row in values) if kind == "stacked" else max(numbers)
+    top = 1.0 if unit == Unit.PERCENT and largest <= 1 else 4 * nice_step(largest)
+    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_width / len(rows)
+
+    def y_of(value: float) -> float:
+        return round(TOP + plot_height * (1 - value / top), 2)
+
+    chart = SvgChart(
+        y_ticks=[Tick(position=y_of(top * n / 4), label=axis_label(top * n / 4, unit)) for n in range(5)],
+        x_ticks=_x_ticks(rows, slot),
+        legend=_legend(table),
+    )
+    if kind == "line":
+        _draw_lines(chart, table, values, slot, y_of, unit)
+    else:
+        _draw_bars(chart, table, values, slot, y_of, unit, stacked=kind == "stacked")
+    return chart
+
+
+def _legend(table: Table) -> list[tuple[int, str]]:
+    return [(index % SERIES_CLASSES, str(column)) for index, column in enumerate(table.columns)]
+
+
+def _x_ticks(rows, slot: float) -> list[Tick]:
+    every = max(1, math.ceil(len(rows) / 8))  # at most about eight labels under the axis
+    return [
+        Tick(position=round(LEFT + slot * (index + 0.5), 2), label=_short(str(label)))
+        for index, (label, _values) in enumerate(rows)
+        if index % every == 0 or index == len(rows) - 1
+    ]
+
+
+def _short(label: str) -> str:
+    """Days under the axis as 11-24 (the table keeps the full date)."""
+    return label[5:] if _ISO_DAY.match(label) else label
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _draw_bars(chart: SvgChart, table: Table, values, slot: float, y_of, unit: Unit, *, stacked: bool) -> None:
+    columns = len(table.columns)
+    group = slot * 0.75
+    width = group if stacked else group / max(columns, 1)
+    base_y = y_of(0)
+    for index, ((label, _row), row_values) in enumerate(zip(table.rows, values, strict=True)):
+        left = LEFT + slot * index + (slot - group) / 2
+        running = 0.0
+        for column, value in enumerate(row_values):
+            if not value:
+                continue
+            title = f"{label} · {table.columns[column]}: {value_label(value, unit)}"
+            if stacked:
+                top_y, bottom_y = y_of(running + value), y_of(running)
+                running += value
+                x = left
+            else:
+                top_y, bottom_y = y_of(value), base_y
+                x = left + column * width
+            chart.rects.append(
+                Rect(
+                    x=round(x, 2),
+                    y=top_y,
+                    width=round(max(width - 1, 1), 2),
+                    height=round(bottom_y - top_y, 2),
+                    series=column % SERIES_CLASSES,
+                    title=title,
+                )
+            )
+
+
+def _draw_lines(chart: SvgChart, table: Table, values, slot: float, y_of, unit: Unit) -> None:
+    for column in range(len(table.columns)):
+        run: list[tuple[float, float]] = []
+        for index, ((label, _row), row_values) in enumerate(zip(table.rows, values, strict=True)):
+            value = row_values[column]
+            if value is None:  # no data that week: the line breaks instead of inventing a value
+                _flush(chart, run, column)
+                run = []
+                continue
+            point = (round(LEFT + slot * (index + 0.5), 2), y_of(value))
+            run.append(point)
+            title = f"{label} · {table.columns[column]}: {value_label(value, unit)}"
+            chart.dots.append(Dot(x=point[0], y=point[1], series=column % SERIES_CLASSES, title=title))
+        _flush(chart, run, column)
+
+
+def _flush(chart: SvgChart, run: list[tuple[float, float]], column: int) -> None:
+    if len(run) > 1:
+        chart.lines.append(Line(points=" ".join(f"{x},{y}" for x, y in run), series=column % SERIES_CLASSES))

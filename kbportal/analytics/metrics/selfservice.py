@@ -1,0 +1,325 @@
+"""Self-service: help sessions, deflection, searches, content gaps and the content that fails customers."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article, Feedback, FeedbackReason, Video
+from tickets.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+
+from ..registry import Breakdown, Column, Listing, Metric, Section, Table, Unit, register, share
+from ..scope import Scope
+
+# Sessions have a language and a customer (hence an organisation and its plan); no tier, no version.
+SESSION_FILTERS = frozenset({"language", "organisation", "plan"})
+SOLVED = (HelpOutcome.DEFLECTED, HelpOutcome.WITHDRAWN)
+LIST_LENGTH = 10
+
+
+def session_condition(scope: Scope, prefix: str = "") -> Q:
+    """Help sessions started in the period, under the filters that apply to them (`prefix`: the path to the session)."""
+    return scope.between(f"{prefix}started_at") & scope.filtered(
+        language=f"{prefix}language",
+        organisation=f"{prefix}user__membership__organisation",
+        plan=f"{prefix}user__membership__organisation__plan",
+    )
+
+
+def sessions(scope: Scope) -> QuerySet[HelpSession]:
+    return HelpSession.objects.filter(session_condition(scope))
+
+
+def _session_counts(scope: Scope) -> dict[str, int]:
+    return sessions(scope).aggregate(
+        total=Count("pk"),
+        solved=Count("pk", filter=Q(outcome__in=SOLVED)),
+        verdict=Count("pk", filter=~Q(outcome=HelpOutcome.OPEN)),
+        searched=Count("pk", filter=Q(search_count__gt=0)),
+        clicked=Count("pk", filter=Q(search_count__gt=0, open_count__gt=0)),
+    )
+
+
+def searches(scope: Scope) -> QuerySet[HelpSessionEvent]:
+    """Searches made in the period by sessions under the filters (a search belongs to its own day)."""
+    filters = scope.filtered(
+        language="session__language",
+        organisation="session__user__membership__organisation",
+        plan="session__user__membership__organisation__plan",
+    )
+    return HelpSessionEvent.objects.filter(Q(kind=HelpEventKind.SEARCH) & scope.between("created_at") & filters)
+
+
+def _ticket_link(ticket) -> str:
+    return reverse("tickets:staff_detail", args=[ticket.reference])
+
+
+SESSION_COLUMNS = (
+    Column(_("started"), lambda session: session.started_at),
+    Column(_("language"), lambda session: session.get_language_display()),
+    Column(_("outcome"), lambda session: session.get_outcome_display()),
+    Column(_("searches"), lambda session: session.search_count),
+    Column(_("results opened"), lambda session: session.open_count),
+    Column(
+        _("ticket"),
+        lambda session: session.ticket.reference if session.ticket_id else "",
+        link=lambda session: (
+            reverse("tickets:staff_detail", args=[session.ticket.reference]) if session.ticket_id else ""
+        ),
+    ),
+)
+SEARCH_COLUMNS = (
+    Column(_("searched"), lambda event: event.created_at),
+    Column(_("query"), lambda event: event.query),
+    Column(_("results"), lambda event: event.result_count),
+    Column(_("session outcome"), lambda event: event.session.get_outcome_display()),
+)
+
+
+def _sessions_rows(scope: Scope) -> QuerySet[HelpSession]:
+    return sessions(scope).select_related("ticket").order_by("-started_at", "-pk")
+
+
+register(
+    Metric(
+        key="help_sessions",
+        section=Section.SELF_SERVICE,
+        label=_("Help sessions"),
+        formula=_("Help sessions started in the period: a visitor's searches, opened results and verdict."),
+        unit=Unit.COUNT,
+        value=lambda scope: _session_counts(scope)["total"],
+        filters=SESSION_FILTERS,
+        rows=_sessions_rows,
+        columns=SESSION_COLUMNS,
+        higher_is_better=None,
+    ),
+    Metric(
+        key="deflection_rate",
+        section=Section.SELF_SERVICE,
+        label=_("Deflection rate"),
+        formula=_(
+            "Sessions solved by self-service (the customer said it helped, or withdrew the request) ÷ sessions "
+            "that reached a verdict (solved or escalated to a ticket)."
+        ),
+        unit=Unit.PERCENT,
+        value=lambda scope: share(*(lambda c: (c["solved"], c["verdict"]))(_session_counts(scope))),
+        filters=SESSION_FILTERS,
+        rows=lambda scope: _sessions_rows(scope).exclude(outcome=HelpOutcome.OPEN),
+        columns=SESSION_COLUMNS,
+    ),
+    Metric(
+        key="deflection_rate_all",
+        section=Section.SELF_SERVICE,
+        label=_("Deflection rate, all sessions"),
+        formula=_(
+            "Sessions solved by self-service ÷ all sessions (sessions abandoned without a verdict count as not solved)."
+        ),
+        unit=Unit.PERCENT,
+        value=lambda scope: share(*(lambda c: (c["solved"], c["total"]))(_session_counts(scope))),
+        filters=SESSION_FILTERS,
+        rows=_sessions_rows,
+        columns=SESSION_COLUMNS,
+    ),
+    Metric(
+        key="searches",
+        section=Section.SELF_SERVICE,
+        label=_("Searches"),
+        formula=_("Searches made in the period (reloading the same results page counts once)."),
+        unit=Unit.COUNT,
+        value=lambda scope: searches(scope).count(),
+        filters=SESSION_FILTERS,
+        rows=lambda scope: searches(scope).select_related("session").order_by("-created_at", "-pk"),
+        columns=SEARCH_COLUMNS,
+        higher_is_better=None,
+    ),
+    Metric(
+        key="zero_result_rate",
+        section=Section.SELF_SERVICE,
+        label=_("Searches without results"),
+        formula=_("Searches that found nothing ÷ all searches."),
+        unit=Unit.PERCENT,
+        value=lambda scope: share(
+            *(lambda c: (c["zero"], c["all"]))(
+                searches(scope).aggregate(all=Count("pk"), zero=Count("pk", filter=Q(result_count=0)))
+            )
+        ),
+        filters=SESSION_FILTERS,
+        rows=lambda scope: searches(scope).filter(result_count=0).select_related("session").order_by("-created_at"),
+        columns=SEARCH_COLUMNS,
+        higher_is_better=False,
+    ),
+    Metric(
+        key="click_through",
+        section=Section.SELF_SERVICE,
+        label=_("Click-through"),
+        formula=_("Sessions that opened a search result ÷ sessions that searched."),
+        unit=Unit.PERCENT,
+        value=lambda scope: share(*(lambda c: (c["clicked"], c["searched"]))(_session_counts(scope))),
+        filters=SESSION_FILTERS,
+        rows=lambda scope: _sessions_rows(scope).filter(search_count__gt=0),
+        columns=SESSION_COLUMNS,
+    ),
+)
+
+
+# --- Breakdowns and lists ------------------------------------------------------------------------
+
+
+def _sessions_by_day(scope: Scope) -> Table:
+    rows = (
+        sessions(scope)
+        .annotate(day=TruncDate("started_at", tzinfo=scope.tz))
+        .values("day")
+        .annotate(
+            solved=Count("pk", filter=Q(outcome__in=SOLVED)),
+            escalated=Count("pk", filter=Q(outcome=HelpOutcome.ESCALATED)),
+            open=Count("pk", filter=Q(outcome=HelpOutcome.OPEN)),
+        )
+    )
+    by_day = {row["day"]: row for row in rows}
+    table_rows = []
+    for day in scope.days:
+        row = by_day.get(day, {"solved": 0, "escalated": 0, "open": 0})
+        table_rows.append((day.isoformat(), [row["solved"], row["escalated"], row["open"]]))
+    return Table(columns=[_("solved by self-service"), _("escalated to a ticket"), _("no verdict")], rows=table_rows)
+
+
+def _failed_queries(scope: Scope) -> list[dict]:
+    """Content gaps: queries that found nothing, or whose session ended in a ticket, most frequent first."""
+    return list(
+        searches(scope)
+        .exclude(normalised_query="")
+        .filter(Q(result_count=0) | Q(session__outcome=HelpOutcome.ESCALATED))
+        .values("normalised_query")
+        .annotate(
+            query=Max("query"),
+            without_results=Count("pk", filter=Q(result_count=0)),
+            escalated=Count("session", filter=Q(session__outcome=HelpOutcome.ESCALATED), distinct=True),
+            total=F("without_results") + F("escalated"),
+        )
+        .order_by("-total", "normalised_query")[:LIST_LENGTH]
+    )
+
+
+def _worst_rated(scope: Scope) -> list[dict]:
+    """Articles and videos with the lowest share of "helpful" in the period's feedback, and the top reason."""
+    minimum = settings.KBPORTAL_HELPFULNESS_MIN_VOTES
+    given = Feedback.objects.filter(scope.between("updated_at"))
+    found = []
+    for kind, field_name, model in (("article", "article", Article), ("video", "video", Video)):
+        language = scope.filtered(language=f"{field_name}__language")
+        rows = (
+            given.filter(language, **{f"{field_name}__isnull": False})
+            .values(field_name)
+            .annotate(votes=Count("pk"), unhelpful=Count("pk", filter=Q(helpful=False)))
+            .filter(votes__gte=minimum, unhelpful__gt=0)
+        )
+        for row in rows:
+            found.append({"kind": kind, "id": row[field_name], "votes": row["votes"], "unhelpful": row["unhelpful"],
+                          "helpful_share": 1 - row["unhelpful"] / row["votes"], "model": model})  # fmt: skip
+    found.sort(key=lambda row: (row["helpful_share"], -row["votes"]))
+    worst = found[:LIST_LENGTH]
+    _attach_items_and_reasons(worst, given)
+    return worst
+
+
+def _attach_items_and_reasons(rows: list[dict], given: QuerySet[Feedback]) -> None:
+    """Two queries per kind: the items' titles and their "didn't help" reasons."""
+    for kind, model in (("article", Article), ("video", Video)):
+        ids = [row["id"] for row in rows if row["kind"] == kind]
+        if not ids:
+            continue
+        items = model.objects.in_bulk(ids)
+        reasons: dict[int, Counter] = {}
+        for item_id, reason in (
+            given.filter(helpful=False, **{f"{kind}__in": ids}).exclude(reason="").values_list(kind, "reason")
+        ):
+            reasons.setdefault(item_id, Counter())[reason] += 1
+        labels = dict(FeedbackReason.choices)
+        for row in rows:
+            if row["kind"] == kind:
+                row["item"] = items.get(row["id"])
+                common = reasons.get(row["id"], Counter()).most_common(2)
+                row["reasons"] = ", ".join(f"{labels.get(reason, reason)} ({count})" for reason, count in common)
+
+
+def _before_tickets(scope: Scope) -> list[dict]:
+    """The articles and videos most often opened in sessions that still ended in a ticket."""
+    rows = (
+        HelpSessionEvent.objects.filter(
+            Q(kind=HelpEventKind.OPEN, item_kind__in=["article", "video"], session__outcome=HelpOutcome.ESCALATED)
+            & session_condition(scope, prefix="session__")
+        )
+        .values("item_kind", "item_id")
+        .annotate(sessions=Count("session", distinct=True), title=Max("item_title"), url=Max("item_url"))
+        .order_by("-sessions", "item_kind", "item_id")[:LIST_LENGTH]
+    )
+    return list(rows)
+
+
+register(
+    Breakdown(
+        key="sessions_by_day",
+        section=Section.SELF_SERVICE,
+        title=_("Help sessions by day and how they ended"),
+        help=_(
+            "Each day's help sessions, stacked by verdict; the deflection rate is the solved part of the bars "
+            "that reached a verdict."
+        ),
+        unit=Unit.COUNT,
+        chart="stacked",
+        table=_sessions_by_day,
+        filters=SESSION_FILTERS,
+    ),
+    Listing(
+        key="content_gaps",
+        section=Section.SELF_SERVICE,
+        title=_("Top failed queries (content gaps)"),
+        help=_("Queries that found nothing, or that were searched in a session that ended in a ticket."),
+        columns=(
+            Column(_("query"), lambda row: row["query"]),
+            Column(_("searches without results"), lambda row: row["without_results"]),
+            Column(_("sessions ending in a ticket"), lambda row: row["escalated"]),
+        ),
+        rows=_failed_queries,
+        filters=SESSION_FILTERS,
+    ),
+    Listing(
+        key="worst_rated",
+        section=Section.SELF_SERVICE,
+        title=_("Least helpful articles and videos"),
+        help=_(
+            "Share of “yes” answers to “Was this helpful?” given in the period (items with enough votes), "
+            "with the most frequent reasons given for “no”."
+        ),
+        columns=(
+            Column(
+                _("item"),
+                lambda row: row["item"].title if row.get("item") else row["id"],
+                link=lambda row: row["item"].get_absolute_url() if row.get("item") else "",
+            ),
+            Column(_("helpful"), lambda row: f"{round(100 * row['helpful_share'])}%"),
+            Column(_("votes"), lambda row: row["votes"]),
+            Column(_("most frequent reasons"), lambda row: row.get("reasons", "")),
+        ),
+        rows=_worst_rated,
+        filters=frozenset({"language"}),
+    ),
+    Listing(
+        key="before_tickets",
+        section=Section.SELF_SERVICE,
+        title=_("Content that most often precedes a ticket"),
+        help=_("Articles and videos opened in help sessions that still ended in a ticket: candidates to improve."),
+        columns=(
+            Column(_("item"), lambda row: row["title"], link=lambda row: row["url"]),
+            Column(_("sessions ending in a ticket"), lambda row: row["sessions"]),
+        ),
+        rows=_before_tickets,
+        filters=SESSION_FILTERS,
+    ),
+)

@@ -1,0 +1,125 @@
+"""The managers' dashboard, the list behind each figure, and CSV exports: support managers only."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from .dashboard import build, ignored_filters
+from .forms import ScopeForm, scope_query
+from .registry import registry
+from .scope import default_scope
+
+PERMISSION = "analytics.view_service_analytics"
+ROWS_PER_PAGE = 50
+EXPORT_LIMIT = 100_000
+
+
+def _scope_form(request: HttpRequest) -> ScopeForm:
+    if request.GET:
+        return ScopeForm(request.GET)
+    scope = default_scope()
+    return ScopeForm(initial={"since": scope.since, "until": scope.until})
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = _scope_form(request)
+    scope = form.scope()
+    context = {
+        "form": form,
+        "scope": scope,
+        "sections": build(scope),
+        "query": scope_query(scope),
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+    return render(request, "analytics/dashboard.html", context)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def metric_list(request: HttpRequest, key: str) -> HttpResponse:
+    """The records behind one figure, paginated; `?format=csv` exports them all."""
+    metric = registry.metrics.get(key)
+    if metric is None or metric.rows is None:
+        raise Http404
+    scope = _scope_form(request).scope()
+    rows = metric.rows(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(f"{key}.csv", metric.columns, rows[:EXPORT_LIMIT].iterator())
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "metric": metric,
+        "value": metric.value(scope),
+        "scope": scope,
+        "page": page,
+        "query": scope_query(scope),
+        "ignored": ignored_filters(metric, scope),
+    }
+    return render(request, "analytics/metric_list.html", context)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def export(request: HttpRequest, key: str) -> HttpResponse:
+    """A chart's table or a ranked list as CSV, in the dashboard's scope."""
+    scope = _scope_form(request).scope()
+    if key in registry.breakdowns:
+        breakdown = registry.breakdowns[key]
+        table = breakdown.table(scope)
+        header = ["", *(str(column) for column in table.columns)]
+        lines = ([label, *(_raw(value) for value in values)] for label, values in table.rows)
+        return _csv_lines(f"{key}.csv", header, lines)
+    if key in registry.listings:
+        listing = registry.listings[key]
+        header = [str(column.label) for column in listing.columns]
+        return _csv(
+            f"{key}.csv", header, ([column.value(row) for column in listing.columns] for row in listing.rows(scope))
+        )
+    if key in registry.metrics:
+        metric = registry.metrics[key]
+        return _csv_lines(f"{key}.csv", [str(metric.label)], [[_raw(metric.value(scope))]])
+    raise Http404
+
+
+def _raw(value):
+    """CSV keeps numbers as numbers: shares as fractions, durations in seconds."""
+    return "" if value is None else value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(filename: str, columns, rows: Iterable) -> StreamingHttpResponse:
+    """Records as CSV, one column per `Column` of the figure or list."""
+    lines = ([column.value(row) for column in columns] for row in rows)
+    return _csv_lines(filename, [str(column.label) for column in columns], lines)
+
+
+def _csv_lines(filename: str, header: list[str], lines: Iterable[list]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff"  # so that spreadsheet programs read UTF-8 (Chinese titles) correctly
+        yield writer.writerow(header)
+        for line in lines:
+            yield writer.writerow([_text(value) for value in line])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _text(value) -> str:
+    if hasattr(value, "isoformat"):
+        return timezone.localtime(value).isoformat() if hasattr(value, "tzinfo") and value.tzinfo else value.isoformat()
+    return "" if value is None else str(value)
