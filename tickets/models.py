@@ -805,8 +805,12 @@ class HelpSession(models.Model):
         ordering = ["-started_at", "-pk"]
         permissions = [("view_deflection_report", _("Can see the self-service deflection report"))]
         indexes = [
-            # The deflection report: the sessions started in the last 30 days, counted by day and outcome.
-            models.Index(fields=["started_at", "outcome"], name="helpsession_started_outcome"),
+            # The deflection report and the service dashboard: sessions started in a period, counted by day,
+            # outcome, searches and opens, and by language — all from the index, without reading the rows.
+            models.Index(
+                fields=["started_at", "outcome", "search_count", "open_count", "language"],
+                name="helpsession_period_tallies",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -859,8 +863,8 @@ class HelpSessionEvent(models.Model):
         indexes = [
             # A session's trail in order: the agent's "what the customer tried" panel, the last search.
             models.Index(fields=["session", "created_at"], name="helpevent_session_trail"),
-            # The deflection report: the searches of the last 30 days, grouped by query.
-            models.Index(fields=["kind", "created_at"], name="helpevent_kind_recent"),
+            # The deflection report and the dashboard: the searches of a period, with or without results.
+            models.Index(fields=["kind", "created_at", "result_count"], name="helpevent_kind_recent_results"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from .charts import SvgChart, draw
 from .links import export_url, metric_url
 from .registry import FILTER_NAMES, SECTION_TITLES, Breakdown, Listing, Metric, Section, Table, registry
-from .scope import Scope
+from .scope import Scope, one_computation
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ def ignored_filters(item: Metric | Breakdown | Listing, scope: Scope) -> list[st
 
 
 def build(scope: Scope) -> list[SectionBlock]:
+    with one_computation():
+        return _build(scope)
+
+
+def _build(scope: Scope) -> list[SectionBlock]:
     blocks = []
     for section in Section:
         metrics, breakdowns, listings = registry.in_section(section)

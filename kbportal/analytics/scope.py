@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import wraps
+from typing import TypeVar
 
 from django.db.models import Q
 from django.utils import timezone
 
+T = TypeVar("T")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 
@@ -72,6 +78,39 @@ class Scope:
             "language": self.language,
         }
         return {name for name, value in names.items() if value}
+
+
+_page_results: ContextVar[dict | None] = ContextVar("analytics_page_results", default=None)
+
+
+@contextmanager
+def one_computation() -> Iterator[None]:
+    """While a page (or a digest) is computed, figures that share an aggregate compute it once (`memoized`)."""
+    token = _page_results.set({})
+    try:
+        yield
+    finally:
+        _page_results.reset(token)
+
+
+def page_memo(key: tuple, compute: Callable[[], T]) -> T:
+    """Compute once per page computation under `key` (outside one, every call computes)."""
+    results = _page_results.get()
+    if results is None:
+        return compute()
+    if key not in results:
+        results[key] = compute()
+    return results[key]
+
+
+def memoized(compute: Callable[[Scope], T]) -> Callable[[Scope], T]:
+    """Share one aggregate between several figures (sessions by outcome feed four of them) within a computation."""
+
+    @wraps(compute)
+    def cached(scope: Scope) -> T:
+        return page_memo((compute.__module__, compute.__qualname__, scope), lambda: compute(scope))
+
+    return cached
 
 
 def default_scope(today: date | None = None) -> Scope:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -36,9 +38,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "scope": scope,
-        "sections": build(scope),
+        # Called by the template only when its cached copy of the figures has expired.
+        "sections": partial(build, scope),
         "query": scope_query(scope),
         "time_zone": timezone.get_current_timezone_name(),
+        "cache_seconds": settings.KBPORTAL_ANALYTICS_CACHE_SECONDS,
+        "computed_at": timezone.now,
     }
     return render(request, "analytics/dashboard.html", context)
 

@@ -293,6 +293,11 @@ KBPORTAL_FORUM_HOLD_FIRST_POSTS = env_int("KBPORTAL_FORUM_HOLD_FIRST_POSTS", 1)
 # A question still unanswered this many hours after it was asked offers its asker a support ticket.
 KBPORTAL_FORUM_ESCALATION_OFFER_HOURS = env_int("KBPORTAL_FORUM_ESCALATION_OFFER_HOURS", 48)
 
+# --- Service analytics --------------------------------------------------------------
+
+# How long the dashboard's figures are reused for the same filters, language and time zone (0: never).
+KBPORTAL_ANALYTICS_CACHE_SECONDS = env_int("KBPORTAL_ANALYTICS_CACHE_SECONDS", 300)
+
 # --- Background jobs ----------------------------------------------------------------------
 
 # Without a broker, tasks run inline in the web process (the embedded default).

@@ -20,3 +20,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"feedback": "1000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process, so two test runs on one machine never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"kbportal-test-{os.getpid()}.sqlite3")}
+
+# Every test sees the figures it just made; caching is tested on its own.
+KBPORTAL_ANALYTICS_CACHE_SECONDS = 0

@@ -195,7 +195,7 @@ def test_days_are_counted_in_the_viewer_s_time_zone(manager_client):
     response = manager_client.get(DASHBOARD)
 
     assert "times in Asia/Shanghai" in response.content.decode()
-    block = next(chart for section in response.context["sections"] for chart in section.charts
+    block = next(chart for section in response.context["sections"]() for chart in section.charts
                  if chart.breakdown.key == "sessions_by_day")  # fmt: skip
     counts = dict(block.table.rows)
     assert counts[(today - timedelta(days=1)).isoformat()][0] == 1
@@ -250,3 +250,14 @@ def test_a_line_breaks_where_there_is_no_value_and_shares_use_a_percent_scale():
 
 def test_an_empty_table_draws_no_chart():
     assert draw(Table(columns=["x"], rows=[("a", [0]), ("b", [None])]), "bars", Unit.COUNT).empty
+
+
+def test_figures_are_reused_for_a_few_minutes_for_the_same_filters(manager_client, settings):
+    settings.KBPORTAL_ANALYTICS_CACHE_SECONDS = 300
+    _data(3)
+    first = _queries(manager_client, DASHBOARD)  # the second of two renders: already from the cache
+    with CaptureQueriesContext(connection) as fresh:
+        manager_client.get(DASHBOARD, {"language": "en"})  # other filters: computed
+
+    assert first < 15
+    assert len(fresh) > 2 * first + 10

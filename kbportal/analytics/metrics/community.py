@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Answer, PostState, Question
 
 from ..registry import Breakdown, Column, Metric, Section, Table, Unit, register, share
-from ..scope import Scope
+from ..scope import Scope, memoized
 from ..stats import percentile, round_half_up
+from ..timebuckets import LocalDate
 
 # A question has a language and a product version; its asker need not belong to an organisation.
 QUESTION_FILTERS = frozenset({"language", "product_version"})
@@ -42,6 +42,7 @@ def with_first_answer(scope: Scope) -> QuerySet[Question]:
     )
 
 
+@memoized
 def _question_figures(scope: Scope) -> dict[str, int]:
     return questions(scope).aggregate(
         total=Count("pk"),
@@ -198,7 +199,7 @@ register(
 def _questions_by_day(scope: Scope) -> Table:
     counts = dict(
         questions(scope)
-        .annotate(day=TruncDate("created_at", tzinfo=scope.tz))
+        .annotate(day=LocalDate("created_at", scope))
         .values("day")
         .annotate(total=Count("pk"))
         .values_list("day", "total")

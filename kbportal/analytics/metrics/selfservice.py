@@ -6,7 +6,6 @@ from collections import Counter
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +13,8 @@ from articles.models import Article, Feedback, FeedbackReason, Video
 from tickets.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 from ..registry import Breakdown, Column, Listing, Metric, Section, Table, Unit, register, share
-from ..scope import Scope
+from ..scope import Scope, memoized
+from ..timebuckets import LocalDate
 
 # Sessions have a language and a customer (hence an organisation and its plan); no tier, no version.
 SESSION_FILTERS = frozenset({"language", "organisation", "plan"})
@@ -35,6 +35,7 @@ def sessions(scope: Scope) -> QuerySet[HelpSession]:
     return HelpSession.objects.filter(session_condition(scope))
 
 
+@memoized
 def _session_counts(scope: Scope) -> dict[str, int]:
     return sessions(scope).aggregate(
         total=Count("pk"),
@@ -57,6 +58,11 @@ def searches(scope: Scope) -> QuerySet[HelpSessionEvent]:
 
 def _ticket_link(ticket) -> str:
     return reverse("tickets:staff_detail", args=[ticket.reference])
+
+
+@memoized
+def _search_counts(scope: Scope) -> dict[str, int]:
+    return searches(scope).aggregate(all=Count("pk"), zero=Count("pk", filter=Q(result_count=0)))
 
 
 SESSION_COLUMNS = (
@@ -131,7 +137,7 @@ register(
         label=_("Searches"),
         formula=_("Searches made in the period (reloading the same results page counts once)."),
         unit=Unit.COUNT,
-        value=lambda scope: searches(scope).count(),
+        value=lambda scope: _search_counts(scope)["all"],
         filters=SESSION_FILTERS,
         rows=lambda scope: searches(scope).select_related("session").order_by("-created_at", "-pk"),
         columns=SEARCH_COLUMNS,
@@ -143,11 +149,7 @@ register(
         label=_("Searches without results"),
         formula=_("Searches that found nothing ÷ all searches."),
         unit=Unit.PERCENT,
-        value=lambda scope: share(
-            *(lambda c: (c["zero"], c["all"]))(
-                searches(scope).aggregate(all=Count("pk"), zero=Count("pk", filter=Q(result_count=0)))
-            )
-        ),
+        value=lambda scope: share(_search_counts(scope)["zero"], _search_counts(scope)["all"]),
         filters=SESSION_FILTERS,
         rows=lambda scope: searches(scope).filter(result_count=0).select_related("session").order_by("-created_at"),
         columns=SEARCH_COLUMNS,
@@ -173,7 +175,7 @@ register(
 def _sessions_by_day(scope: Scope) -> Table:
     rows = (
         sessions(scope)
-        .annotate(day=TruncDate("started_at", tzinfo=scope.tz))
+        .annotate(day=LocalDate("started_at", scope))
         .values("day")
         .annotate(
             solved=Count("pk", filter=Q(outcome__in=SOLVED)),

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 from django.db.models import Choices, Count, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -19,6 +18,7 @@ from ..links import metric_url
 from ..registry import Breakdown, Column, Metric, Section, Table, Unit, register, share
 from ..scope import Scope
 from ..stats import percentile
+from ..timebuckets import LocalDate
 
 TICKET_FILTERS = frozenset({"product_version", "organisation", "plan", "tier", "language"})
 FIRST_CONTACT = Q(tier=Tier.TIER_1, escalation_count=0, reopen_count=0)
@@ -316,7 +316,7 @@ def _by_day_and_channel(scope: Scope) -> Table:
     counts = {
         (row["day"], row["channel"]): row["total"]
         for row in created(scope)
-        .annotate(day=TruncDate("created_at", tzinfo=scope.tz))
+        .annotate(day=LocalDate("created_at", scope))
         .values("day", "channel")
         .annotate(total=Count("pk"))
     }
