@@ -82,6 +82,16 @@ def nice_step(largest: float) -> float:
     return 10 * magnitude
 
 
+def _scale(largest: float, unit: Unit) -> tuple[float, float]:
+    """The top of the axis and its step: shares to 100 %, ratings on 1–5 to 5, counts to the next round step."""
+    if unit == Unit.PERCENT and largest <= 1:
+        return 1.0, 0.25
+    if unit == Unit.SCORE and largest <= 5:
+        return 5.0, 1.0
+    step = nice_step(largest)
+    return step * math.ceil(largest / step), step
+
+
 def axis_label(value: float, unit: Unit) -> str:
     if unit == Unit.PERCENT:
         return f"{round(value * 100)}%"
@@ -108,7 +118,7 @@ def draw(table: Table, kind: str, unit: Unit) -> SvgChart:
     if not rows or not any(numbers):
         return SvgChart(empty=True, legend=_legend(table))
     largest = max(sum(value or 0 for value in row) for row in values) if kind == "stacked" else max(numbers)
-    top = 1.0 if unit == Unit.PERCENT and largest <= 1 else 4 * nice_step(largest)
+    top, step = _scale(largest, unit)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / len(rows)
 
@@ -116,7 +126,7 @@ def draw(table: Table, kind: str, unit: Unit) -> SvgChart:
         return round(TOP + plot_height * (1 - value / top), 2)
 
     chart = SvgChart(
-        y_ticks=[Tick(position=y_of(top * n / 4), label=axis_label(top * n / 4, unit)) for n in range(5)],
+        y_ticks=[Tick(position=y_of(step * n), label=axis_label(step * n, unit)) for n in range(round(top / step) + 1)],
         x_ticks=_x_ticks(rows, slot),
         legend=_legend(table),
     )
@@ -133,10 +143,12 @@ def _legend(table: Table) -> list[tuple[int, str]]:
 
 def _x_ticks(rows, slot: float) -> list[Tick]:
     every = max(1, math.ceil(len(rows) / 8))  # at most about eight labels under the axis
+    last = len(rows) - 1
+    # The last row is labelled too, unless that would crowd the regular label just before it.
     return [
         Tick(position=round(LEFT + slot * (index + 0.5), 2), label=_short(str(label)))
         for index, (label, _values) in enumerate(rows)
-        if index % every == 0 or index == len(rows) - 1
+        if index % every == 0 or (index == last and last % every >= every / 2)
     ]
 
 

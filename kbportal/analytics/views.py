@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from collections.abc import Iterable, Iterator
 from functools import partial
 
@@ -43,6 +44,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": scope_query(scope),
         "time_zone": timezone.get_current_timezone_name(),
         "cache_seconds": settings.KBPORTAL_ANALYTICS_CACHE_SECONDS,
+        # With caching off, a key of its own: no copy left by an earlier render (or another process) is read.
+        "cache_nonce": "" if settings.KBPORTAL_ANALYTICS_CACHE_SECONDS else uuid.uuid4().hex,
         "computed_at": timezone.now,
     }
     return render(request, "analytics/dashboard.html", context)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -254,6 +255,7 @@ def test_an_empty_table_draws_no_chart():
 
 def test_figures_are_reused_for_a_few_minutes_for_the_same_filters(manager_client, settings):
     settings.KBPORTAL_ANALYTICS_CACHE_SECONDS = 300
+    cache.clear()  # no copy from an earlier run on a shared cache
     _data(3)
     first = _queries(manager_client, DASHBOARD)  # the second of two renders: already from the cache
     with CaptureQueriesContext(connection) as fresh:
@@ -261,3 +263,19 @@ def test_figures_are_reused_for_a_few_minutes_for_the_same_filters(manager_clien
 
     assert first < 15
     assert len(fresh) > 2 * first + 10
+
+
+def test_axes_end_on_a_round_step_and_ratings_on_5():
+    counts = draw(Table(columns=["n"], rows=[("a", [47]), ("b", [3])]), "bars", Unit.COUNT)
+    ratings = draw(Table(columns=["CSAT"], rows=[("a", [4.4]), ("b", [3.9])]), "bars", Unit.SCORE)
+
+    assert [tick.label for tick in counts.y_ticks] == ["0", "20", "40", "60"]
+    assert ratings.y_ticks[-1].label == "5"
+
+
+def test_the_last_day_is_labelled_only_when_it_does_not_crowd_the_one_before():
+    days = [(f"2026-11-{day:02d}", [1]) for day in range(1, 31)]  # every 4th day labelled
+
+    labels = [tick.label for tick in draw(Table(columns=["n"], rows=days), "bars", Unit.COUNT).x_ticks]
+
+    assert labels[-2:] == ["11-25", "11-29"]

@@ -1,4 +1,5 @@
-"""`make run` loads the demo: rich content and a lively forum in both languages, an account per role, idempotently."""
+"""`make run` loads the demo: rich content and a lively forum in both languages, an account per role, 90 days of
+support history for the analytics dashboard, idempotently."""
 
 from datetime import timedelta
 
@@ -23,8 +24,21 @@ from community.models import (
 )
 from kbportal.accounts.models import User
 from kbportal.accounts.roles import Role
+from kbportal.analytics.registry import registry
+from kbportal.demo import history
 from kbportal.search import service as search
 from kbportal.search.models import SearchDocument
+from tickets.analytics_facts import fill_ticket_facts
+from tickets.models import (
+    Channel,
+    FollowUpCase,
+    HelpOutcome,
+    HelpSession,
+    HelpSessionEvent,
+    Status,
+    SurveyResponse,
+    Ticket,
+)
 
 
 def _snapshot() -> dict[str, int]:
@@ -113,3 +127,56 @@ def _assert_a_lively_bilingual_forum() -> None:
     assert hidden.get().pk not in found
     indexed = set(SearchDocument.objects.filter(kind="question").values_list("object_id", flat=True))
     assert indexed == set(visible.values_list("pk", flat=True))
+
+
+NAMED_CUSTOMERS = ["grace", "henry", "li.wei", "ines", "sam"]
+
+
+def _history() -> dict[str, int]:
+    return {
+        "tickets": Ticket.objects.count(),
+        "surveys": SurveyResponse.objects.count(),
+        "follow_up_cases": FollowUpCase.objects.count(),
+        "sessions": HelpSession.objects.count(),
+        "session_events": HelpSessionEvent.objects.count(),
+        "feedback": Feedback.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_the_demo_has_90_days_of_history_for_the_dashboard_without_touching_the_named_customers(client, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(history, "load_demo_history", history.HistoryReport)
+        call_command("load_demo")
+    requests = {name: Ticket.objects.filter(requester__username=name).count() for name in NAMED_CUSTOMERS}
+    before = _history()
+    call_command("load_demo")
+    loaded = _history()
+    call_command("load_demo")
+
+    assert _history() == loaded  # a second run adds nothing
+    assert {name: Ticket.objects.filter(requester__username=name).count() for name in NAMED_CUSTOMERS} == requests
+    past = Ticket.objects.filter(organisation__name__in=[row[0] for row in history.ORGANISATIONS])
+    assert loaded["tickets"] - before["tickets"] == past.count() >= 1_000
+    assert len({moment.date() for moment in past.values_list("created_at", flat=True)}) >= 80
+    assert not past.filter(requester__username__in=NAMED_CUSTOMERS).exists()
+    assert not any(user.has_usable_password() for user in User.objects.filter(tickets__in=past).distinct())
+    assert set(past.values_list("channel", flat=True)) == set(Channel.values)
+    assert past.filter(status__in=Status.active()).count() >= 30
+    assert loaded["surveys"] - before["surveys"] >= 300
+    assert loaded["follow_up_cases"] > before["follow_up_cases"]
+    assert loaded["feedback"] - before["feedback"] >= 1_500
+    outcomes = set(HelpSession.objects.values_list("outcome", flat=True))
+    assert outcomes == set(HelpOutcome.values)
+    assert loaded["sessions"] - before["sessions"] >= 5_000
+    # The facts are those the services count from the timestamps and events: recomputing changes nothing.
+    assert fill_ticket_facts(pks=past.values_list("pk", flat=True)) == 0
+
+    client.force_login(User.objects.get(username="manager"))
+    response = client.get("/staff/analytics/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Every chart is drawn and every list has rows over the default 30 days.
+    assert html.count('<svg class="dashboard-chart') == len(registry.breakdowns)
+    assert "Nothing in this period." not in html
