@@ -25,10 +25,12 @@ EXPORT_LIMIT = 100_000
 
 
 def _scope_form(request: HttpRequest) -> ScopeForm:
-    if request.GET:
-        return ScopeForm(request.GET)
-    scope = default_scope()
-    return ScopeForm(initial={"since": scope.since, "until": scope.until})
+    """The filters from the query string; the period shows the last 30 days when it is not given."""
+    data = request.GET.copy()
+    if not data.get("since") and not data.get("until"):
+        default = default_scope()
+        data["since"], data["until"] = default.since.isoformat(), default.until.isoformat()
+    return ScopeForm(data)
 
 
 @login_required
