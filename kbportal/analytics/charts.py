@@ -25,6 +25,7 @@ class Rect:
     height: float
     series: int
     title: str
+    link: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ def _draw_bars(chart: SvgChart, table: Table, values, slot: float, y_of, unit: U
                 x = left + column * width
             chart.rects.append(
                 Rect(
+                    link=table.links[index] if table.links else "",
                     x=round(x, 2),
                     y=top_y,
                     width=round(max(width - 1, 1), 2),

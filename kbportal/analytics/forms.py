@@ -10,11 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import ProductVersion
 from kbportal.choices import Language
-from tickets.models import Organisation, Plan, Tier
+from tickets.models import Channel, Organisation, Plan, Priority, Tier
 
 from .scope import DEFAULT_DAYS, MAX_DAYS, Scope
-
-FILTER_FIELDS = ("since", "until", "product_version", "organisation", "plan", "tier", "language")
 
 
 class ScopeForm(forms.Form):
@@ -33,6 +31,14 @@ class ScopeForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", _("All languages")), *Language.choices], required=False
     )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=[("", _("All priorities")), *Priority.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False)
 
     def clean(self):
         data = super().clean()
@@ -63,6 +69,8 @@ class ScopeForm(forms.Form):
             plan=data["plan"] or "",
             tier=data["tier"],
             language=data["language"] or "",
+            priority=data["priority"],
+            channel=data["channel"] or "",
         )
 
 
@@ -78,6 +86,8 @@ def scope_query(scope: Scope) -> str:
         ("plan", scope.plan),
         ("tier", scope.tier),
         ("language", scope.language),
+        ("priority", scope.priority),
+        ("channel", scope.channel),
     ):
         if value:
             query[name] = str(value)

@@ -53,6 +53,8 @@ FILTER_NAMES: dict[str, Promise] = {
     "plan": _("plan"),
     "tier": _("tier"),
     "language": _("language"),
+    "priority": _("priority"),
+    "channel": _("channel"),
 }
 
 
@@ -82,7 +84,8 @@ class Metric:
 
 @dataclass(frozen=True)
 class Table:
-    """Rows of (label, values) under named columns; `links` optionally gives a drill-down address per row."""
+    """Rows of (label, values) under named columns; `links` optionally gives a drill-down address per row
+    (the table's row and the chart's bars link to it)."""
 
     columns: Sequence[Promise | str]
     rows: Sequence[tuple[str, Sequence[float | int | None]]]

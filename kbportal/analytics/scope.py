@@ -33,6 +33,9 @@ class Scope:
     plan: str = ""
     tier: int | None = None
     language: str = ""
+    # Narrowings that the lists behind a chart's bars use (tickets of one priority or channel).
+    priority: int | None = None
+    channel: str = ""
 
     @property
     def start(self) -> datetime:
@@ -61,6 +64,8 @@ class Scope:
             "plan": self.plan or None,
             "tier": self.tier,
             "language": self.language or None,
+            "priority": self.priority,
+            "channel": self.channel or None,
         }
         condition = Q()
         for name, path in lookups.items():
@@ -76,6 +81,8 @@ class Scope:
             "plan": self.plan,
             "tier": self.tier,
             "language": self.language,
+            "priority": self.priority,
+            "channel": self.channel,
         }
         return {name for name, value in names.items() if value}
 

@@ -279,3 +279,21 @@ def test_the_last_day_is_labelled_only_when_it_does_not_crowd_the_one_before():
     labels = [tick.label for tick in draw(Table(columns=["n"], rows=days), "bars", Unit.COUNT).x_ticks]
 
     assert labels[-2:] == ["11-25", "11-29"]
+
+
+def test_a_bar_links_to_the_records_behind_it(manager_client):
+    from kbportal.analytics.forms import ScopeForm
+    from tickets.models import Priority
+
+    urgent = TicketFactory(proposed_priority=Priority.P1)
+    urgent.priority = Priority.P1
+    urgent.save(update_fields=["priority"])
+    TicketFactory()
+    table = registry.breakdowns["tickets_by_priority"].table(ScopeForm({}).scope())
+    link = table.links[[label for label, _values in table.rows].index(Priority.P1.label)]
+
+    page = manager_client.get(link)
+    html = manager_client.get(DASHBOARD).content.decode()
+
+    assert [ticket.pk for ticket in page.context["page"]] == [urgent.pk]
+    assert f'<a href="{link.replace("&", "&amp;")}"><rect' in html

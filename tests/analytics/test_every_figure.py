@@ -54,7 +54,9 @@ def test_every_figure_is_defined_with_its_formula_and_filters():
         assert str(metric.label), key
         assert metric.rows is not None, key
         assert metric.columns, key
-        assert metric.filters <= {"product_version", "organisation", "plan", "tier", "language"}, key
+        assert metric.filters <= {
+            "product_version", "organisation", "plan", "tier", "language", "priority", "channel"
+        }, key  # fmt: skip
     for key, breakdown in registry.breakdowns.items():
         assert breakdown.chart in {"bars", "stacked", "line"}, key
         assert str(breakdown.help), key

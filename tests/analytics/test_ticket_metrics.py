@@ -216,6 +216,8 @@ def test_every_filter_narrows_every_ticket_figure():
         "product_version_id": resolved(
             at(11), product_version=version, first_response_seconds=600, resolution_seconds=6000
         ),
+        "priority": resolved(at(11), priority=Priority.P1, first_response_seconds=700, resolution_seconds=7000),
+        "channel": resolved(at(11), channel=Channel.API, first_response_seconds=800, resolution_seconds=8000),
     }
     choices = {
         "organisation_id": other.pk,
@@ -223,9 +225,11 @@ def test_every_filter_narrows_every_ticket_figure():
         "tier": Tier.TIER_3,
         "language": Language.ZH_HANS,
         "product_version_id": version.pk,
+        "priority": Priority.P1,
+        "channel": Channel.API,
     }
 
-    assert value("tickets_created") == 6
+    assert value("tickets_created") == 8
     for name, only in special.items():
         narrowed = scope(**{name: choices[name]})
         assert row_ids("tickets_created", narrowed) == [only.pk], name
@@ -236,7 +240,9 @@ def test_every_filter_narrows_every_ticket_figure():
     for key in [*registry.metrics, *registry.breakdowns]:
         item = registry.metrics.get(key) or registry.breakdowns[key]
         if item.section == "tickets":
-            assert item.filters == {"product_version", "organisation", "plan", "tier", "language"}, key
+            assert item.filters == {
+                "product_version", "organisation", "plan", "tier", "language", "priority", "channel"
+            }, key  # fmt: skip
 
 
 def test_without_tickets_times_and_rates_are_empty():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Answer, PostState, Question
 
+from ..links import metric_url
 from ..registry import Breakdown, Column, Metric, Section, Table, Unit, register, share
 from ..scope import Scope, memoized
 from ..stats import percentile, round_half_up
@@ -204,7 +207,9 @@ def _questions_by_day(scope: Scope) -> Table:
         .annotate(total=Count("pk"))
         .values_list("day", "total")
     )
-    return Table(columns=[_("questions")], rows=[(day.isoformat(), [counts.get(day, 0)]) for day in scope.days])
+    rows = [(day.isoformat(), [counts.get(day, 0)]) for day in scope.days]
+    links = [metric_url("community_questions_per_day", replace(scope, since=day, until=day)) for day in scope.days]
+    return Table(columns=[_("questions")], rows=rows, links=links)
 
 
 register(

@@ -16,7 +16,7 @@ from ..stats import round_half_up
 from ..timebuckets import LocalDate
 
 # A response belongs to a ticket, which has all five dimensions.
-TICKET_FILTERS = frozenset({"product_version", "organisation", "plan", "tier", "language"})
+TICKET_FILTERS = frozenset({"product_version", "organisation", "plan", "tier", "language", "priority", "channel"})
 SATISFIED = Q(csat__gte=4)
 PROMOTER = Q(nps__gte=9)
 DETRACTOR = Q(nps__lte=6)
@@ -30,6 +30,8 @@ def ticket_filters(scope: Scope, prefix: str = "ticket__") -> Q:
         plan=f"{prefix}plan",
         tier=f"{prefix}tier",
         language=f"{prefix}language",
+        priority=f"{prefix}priority",
+        channel=f"{prefix}channel",
     )
 
 

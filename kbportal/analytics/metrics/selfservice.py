@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article, Feedback, FeedbackReason, Video
 from tickets.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
+from ..links import metric_url
 from ..registry import Breakdown, Column, Listing, Metric, Section, Table, Unit, register, share
 from ..scope import Scope, memoized
 from ..timebuckets import LocalDate
@@ -188,7 +190,9 @@ def _sessions_by_day(scope: Scope) -> Table:
     for day in scope.days:
         row = by_day.get(day, {"solved": 0, "escalated": 0, "open": 0})
         table_rows.append((day.isoformat(), [row["solved"], row["escalated"], row["open"]]))
-    return Table(columns=[_("solved by self-service"), _("escalated to a ticket"), _("no verdict")], rows=table_rows)
+    links = [metric_url("help_sessions", replace(scope, since=day, until=day)) for day in scope.days]
+    columns = [_("solved by self-service"), _("escalated to a ticket"), _("no verdict")]
+    return Table(columns=columns, rows=table_rows, links=links)
 
 
 def _failed_queries(scope: Scope) -> list[dict]:

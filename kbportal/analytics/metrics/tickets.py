@@ -20,7 +20,7 @@ from ..scope import Scope
 from ..stats import percentile
 from ..timebuckets import LocalDate
 
-TICKET_FILTERS = frozenset({"product_version", "organisation", "plan", "tier", "language"})
+TICKET_FILTERS = frozenset({"product_version", "organisation", "plan", "tier", "language", "priority", "channel"})
 FIRST_CONTACT = Q(tier=Tier.TIER_1, escalation_count=0, reopen_count=0)
 ESCALATED = Q(escalation_count__gt=0)
 # Backlog age buckets: (label, lower bound included, upper bound excluded).
@@ -35,8 +35,9 @@ AGE_BUCKETS = (
 
 def ticket_filters(scope: Scope) -> Q:
     return scope.filtered(
-        product_version="product_version", organisation="organisation", plan="plan", tier="tier", language="language"
-    )
+        product_version="product_version", organisation="organisation", plan="plan", tier="tier", language="language",
+        priority="priority", channel="channel",
+    )  # fmt: skip
 
 
 def created(scope: Scope) -> QuerySet[Ticket]:
@@ -262,15 +263,15 @@ register(
 # --- Breakdowns ------------------------------------------------------------------------------------
 
 
-def _tier_link(key: str, scope: Scope, tier: int) -> str:
-    """The drill-down of `key` narrowed to one tier (tier is a dashboard filter; priority and channel are not)."""
-    return metric_url(key, replace(scope, tier=tier))
+def _narrowed_link(key: str, scope: Scope, field_name: str, value) -> str:
+    """The drill-down of `key` narrowed to one tier, priority or channel: the list behind one bar."""
+    return metric_url(key, replace(scope, **{field_name: value}))
 
 
 def _counts_by(scope: Scope, field_name: str, choices: type[Choices]) -> Table:
     counts = dict(created(scope).values(field_name).annotate(total=Count("pk")).values_list(field_name, "total"))
     rows = [(str(label), [counts.get(value, 0)]) for value, label in choices.choices]
-    links = [_tier_link("tickets_created", scope, value) for value in choices.values] if field_name == "tier" else []
+    links = [_narrowed_link("tickets_created", scope, field_name, value) for value in choices.values]
     return Table(columns=[_("tickets")], rows=rows, links=links)
 
 
@@ -294,7 +295,7 @@ def _compliance_by(scope: Scope, field_name: str, choices: type[Choices]) -> Tab
                 ],
             )
         )
-    links = [_tier_link("sla_compliance", scope, value) for value in choices.values] if field_name == "tier" else []
+    links = [_narrowed_link("sla_compliance", scope, field_name, value) for value in choices.values]
     return Table(columns=[_("first response"), _("resolution")], rows=rows, links=links)
 
 
@@ -321,7 +322,8 @@ def _by_day_and_channel(scope: Scope) -> Table:
         .annotate(total=Count("pk"))
     }
     rows = [(day.isoformat(), [counts.get((day, channel), 0) for channel in Channel.values]) for day in scope.days]
-    return Table(columns=[str(label) for label in Channel.labels], rows=rows)
+    links = [metric_url("tickets_created", replace(scope, since=day, until=day)) for day in scope.days]
+    return Table(columns=[str(label) for label in Channel.labels], rows=rows, links=links)
 
 
 SLA_HELP = _(

@@ -56,3 +56,12 @@ def ignored_filters_for(item, scope) -> list[str]:
     from ..dashboard import ignored_filters
 
     return ignored_filters(item, scope)
+
+
+@register.filter
+def index(items, position: int):
+    """The item at a position, or "" past the end (a table without links)."""
+    try:
+        return items[position]
+    except (IndexError, TypeError):
+        return ""
