@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +13,8 @@ from kbportal.choices import Language
 from tickets.models import Channel, Organisation, Plan, Priority, Tier
 
 from .scope import DEFAULT_DAYS, MAX_DAYS, Scope
+
+EARLIEST = date(2000, 1, 1)
 
 
 class ScopeForm(forms.Form):
@@ -43,7 +45,11 @@ class ScopeForm(forms.Form):
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
+        latest = today + timedelta(days=366)
         until = data.get("until") or today
+        if not EARLIEST <= until <= latest or not EARLIEST <= (data.get("since") or EARLIEST) <= latest:
+            self.add_error("since", _("Choose dates between 2000 and next year."))
+            return data
         since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
         if since > until:
             self.add_error("since", _("The period starts after it ends."))

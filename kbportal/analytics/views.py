@@ -60,7 +60,8 @@ def metric_list(request: HttpRequest, key: str) -> HttpResponse:
     metric = registry.metrics.get(key)
     if metric is None or metric.rows is None:
         raise Http404
-    scope = _scope_form(request).scope()
+    form = _scope_form(request)
+    scope = form.scope()
     rows = metric.rows(scope)
     if request.GET.get("format") == "csv":
         return _csv(f"{key}.csv", metric.columns, rows[:EXPORT_LIMIT].iterator())
@@ -72,6 +73,7 @@ def metric_list(request: HttpRequest, key: str) -> HttpResponse:
         "page": page,
         "query": scope_query(scope),
         "ignored": ignored_filters(metric, scope),
+        "filters_refused": not form.is_valid(),
     }
     return render(request, "analytics/metric_list.html", context)
 
@@ -89,10 +91,7 @@ def export(request: HttpRequest, key: str) -> HttpResponse:
         return _csv_lines(f"{key}.csv", header, lines)
     if key in registry.listings:
         listing = registry.listings[key]
-        header = [str(column.label) for column in listing.columns]
-        return _csv(
-            f"{key}.csv", header, ([column.value(row) for column in listing.columns] for row in listing.rows(scope))
-        )
+        return _csv(f"{key}.csv", listing.columns, listing.rows(scope))
     if key in registry.metrics:
         metric = registry.metrics[key]
         return _csv_lines(f"{key}.csv", [str(metric.label)], [[_raw(metric.value(scope))]])
@@ -129,7 +128,16 @@ def _csv_lines(filename: str, header: list[str], lines: Iterable[list]) -> Strea
     return response
 
 
+# A spreadsheet runs a cell that starts like a formula; customers type search queries, subjects and comments.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _text(value) -> str:
     if hasattr(value, "isoformat"):
         return timezone.localtime(value).isoformat() if hasattr(value, "tzinfo") and value.tzinfo else value.isoformat()
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return str(value)  # numbers stay numbers, negative ones included
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -43,7 +44,7 @@ def followers_notify(*, notice: ServiceNotice, update: NoticeUpdate, actor) -> i
     from .models import NoticeFollow
 
     follows = list(
-        NoticeFollow.objects.filter(notice=notice, user__is_active=True)
+        NoticeFollow.objects.filter(_in_audience(notice), notice=notice, user__is_active=True)
         .exclude(user_id=getattr(actor, "pk", None))
         .exclude(user__email="")
         .select_related("user")  # the address of each follower
@@ -53,6 +54,24 @@ def followers_notify(*, notice: ServiceNotice, update: NoticeUpdate, actor) -> i
     messages = [_message(follow, notice, update) for follow in follows]
     transaction.on_commit(partial(_send, messages))
     return len(messages)
+
+
+def _in_audience(notice: ServiceNotice) -> Q:
+    """Followers who may still see the notice: its audience can change after they followed, and so can their
+    organisation. Staff see every notice; a customer without an organisation is on the Basic plan."""
+    from tickets.models import Plan
+
+    from .models import Audience
+
+    if notice.audience == Audience.EVERYONE:
+        return Q()
+    staff = Q(user__is_staff=True) | Q(user__is_superuser=True)
+    if notice.audience == Audience.PLAN:
+        plan = Q(user__membership__organisation__plan=notice.plan)
+        if notice.plan == Plan.BASIC:
+            plan |= Q(user__membership__isnull=True)
+        return staff | plan
+    return staff | Q(user__membership__organisation_id=notice.organisation_id)
 
 
 def _send(messages: list[EmailMessage]) -> None:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kbportal.choices import Language
-from tickets.models import OrganisationMembership
+from tickets.models import OrganisationMembership, Plan
 
 from .models import Audience, NoticeFollow, NoticeKind, NoticeUpdate, ServiceNotice, Severity
 from .querysets import ANONYMOUS, Viewer
@@ -100,7 +100,8 @@ def viewer_of(user) -> Viewer:
     viewer = getattr(user, _VIEWER_ATTRIBUTE, None)
     if viewer is None:
         row = OrganisationMembership.objects.filter(user=user).values_list("organisation_id", "organisation__plan")
-        organisation_id, plan = row.first() or (None, "")
+        # A customer without an organisation is served on the Basic plan (as their tickets are).
+        organisation_id, plan = row.first() or (None, Plan.BASIC)
         viewer = Viewer(organisation_id=organisation_id, plan=plan)
         setattr(user, _VIEWER_ATTRIBUTE, viewer)
     return viewer

@@ -21,5 +21,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process, so two test runs on one machine never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"kbportal-test-{os.getpid()}.sqlite3")}
 
+# Parallel test processes share one Redis: each keeps its keys apart, so one test's cached banner or
+# figures never show up (or vanish) in another's.
+if "KEY_PREFIX" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = f"kbportal-test-{os.getpid()}"
+
 # Every test sees the figures it just made; caching is tested on its own.
 KBPORTAL_ANALYTICS_CACHE_SECONDS = 0

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -255,7 +254,6 @@ def test_an_empty_table_draws_no_chart():
 
 def test_figures_are_reused_for_a_few_minutes_for_the_same_filters(manager_client, settings):
     settings.KBPORTAL_ANALYTICS_CACHE_SECONDS = 300
-    cache.clear()  # no copy from an earlier run on a shared cache
     _data(3)
     first = _queries(manager_client, DASHBOARD)  # the second of two renders: already from the cache
     with CaptureQueriesContext(connection) as fresh:
@@ -297,3 +295,46 @@ def test_a_bar_links_to_the_records_behind_it(manager_client):
 
     assert [ticket.pk for ticket in page.context["page"]] == [urgent.pk]
     assert f'<a href="{link.replace("&", "&amp;")}"><rect' in html
+
+
+@pytest.mark.parametrize("key", [*registry.metrics, *registry.breakdowns, *registry.listings], ids=lambda key: key)
+def test_every_figure_chart_and_list_exports_as_csv(manager_client, key):
+    _data(2)
+
+    response = manager_client.get(reverse("analytics:export", args=[key]))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode().count("\n") >= 1
+
+
+def test_exported_text_that_looks_like_a_formula_is_kept_as_text(manager_client):
+    _session(HelpOutcome.ESCALATED, query='=HYPERLINK("http://evil.example","x")', results=0)
+    _session(HelpOutcome.ESCALATED, query="-2+3", results=0)
+
+    searches = b"".join(
+        manager_client.get(reverse("analytics:metric", args=["searches"]), {"format": "csv"}).streaming_content
+    ).decode()
+    gaps = b"".join(manager_client.get(reverse("analytics:export", args=["content_gaps"])).streaming_content).decode()
+
+    assert "'=HYPERLINK" in searches
+    assert "\n=HYPERLINK" not in searches
+    assert ",=HYPERLINK" not in searches
+    assert "'-2+3" in gaps
+    assert ",0," in searches  # numbers stay numbers
+
+
+@pytest.mark.parametrize("until", ["0001-01-01", "9999-12-31"])
+def test_dates_out_of_any_sensible_range_are_an_error_not_a_crash(manager_client, until):
+    for url in (DASHBOARD, reverse("analytics:metric", args=["tickets_created"]),
+                reverse("analytics:export", args=["sessions_by_day"])):  # fmt: skip
+        assert manager_client.get(url, {"until": until}).status_code == 200
+    assert (
+        "Choose dates between 2000 and next year." in manager_client.get(DASHBOARD, {"until": until}).content.decode()
+    )
+
+
+def test_a_list_says_when_the_filters_in_its_address_were_not_understood(manager_client):
+    url = reverse("analytics:metric", args=["tickets_created"])
+
+    assert "were not understood" in manager_client.get(url, {"tier": "abc"}).content.decode()
+    assert "were not understood" not in manager_client.get(url, {"tier": "2"}).content.decode()

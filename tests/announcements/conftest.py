@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 from kbportal.announcements import services
 from kbportal.announcements.selectors import forget_banner
@@ -23,8 +22,3 @@ def publish(db):
         return services.notice_publish(**fields)
 
     return publish
-
-
-@pytest.fixture
-def clear_cache():
-    cache.clear()

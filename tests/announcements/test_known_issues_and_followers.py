@@ -201,3 +201,36 @@ def test_the_unsubscribe_link_stops_the_mails(
 
     assert not NoticeFollow.objects.filter(user=followers[0]).exists()
     assert Client().post("/status/unsubscribe/forged/").status_code == 400
+
+
+def test_a_follower_outside_the_notice_s_new_audience_is_not_mailed(
+    publish, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kbportal.announcements.models import Audience
+    from tests.tickets.factories import MembershipFactory, OrganisationFactory
+
+    acme, other = OrganisationFactory(name="Acme"), OrganisationFactory(name="Other")
+    insider, outsider = UserFactory(), UserFactory()
+    MembershipFactory(user=insider, organisation=acme)
+    MembershipFactory(user=outsider, organisation=other)
+    notice = publish(title="Sync delays")
+    for user in (insider, outsider):
+        services.notice_follow(notice=notice, user=user, language="en")
+    services.notice_edit(notice=notice, by=None, audience=Audience.ORGANISATION, organisation=acme,
+                         title="Acme & Co: private outage")  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notice_add_update(notice=notice, body="Internal detail", status=UpdateStatus.INVESTIGATING, by=None)
+
+    assert [message.to for message in mailoutbox] == [[insider.email]]
+    assert "Acme & Co" in mailoutbox[0].subject  # plain text, not HTML entities
+
+
+def test_customers_without_an_organisation_see_basic_plan_notices(publish):
+    from kbportal.announcements.models import Audience
+    from kbportal.announcements.selectors import active_notices
+    from tickets.models import Plan
+
+    notice = publish(title="Basic plan maintenance", audience=Audience.PLAN, plan=Plan.BASIC)
+
+    assert [item.pk for item in active_notices(user=UserFactory())] == [notice.pk]

@@ -671,11 +671,12 @@ def test_the_schema_describes_the_forum(client):
 
 
 def test_forum_writes_are_rate_limited_per_member_and_reads_are_not(client, monkeypatch):
-    from django.core.cache import cache
+    from django.core.cache.backends.locmem import LocMemCache
     from rest_framework.throttling import ScopedRateThrottle
 
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"forum": "2/minute"})
-    cache.clear()
+    # A cache of its own: clearing the shared one would disturb tests running beside this one.
+    monkeypatch.setattr(ScopedRateThrottle, "cache", LocMemCache("forum-throttle-test", {}))
     answer = AnswerFactory()
     _as(client, _member())
     url = f"/api/v1/forum/answers/{answer.pk}/vote/"
