@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,13 +41,13 @@ def last_week(today: date | None = None) -> Scope:
 
 
 def managers():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__permissions__codename="view_service_analytics")
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
+    """Everyone who may read the dashboard: through a role, a permission of their own, or as a superuser."""
+    may_read = (
+        Q(groups__permissions__codename="view_service_analytics")
+        | Q(user_permissions__codename="view_service_analytics")
+        | Q(is_superuser=True)
     )
+    return get_user_model().objects.filter(may_read, is_active=True).exclude(email="").distinct().order_by("pk")
 
 
 def digest_send(*, today: date | None = None) -> int:

@@ -52,6 +52,19 @@ def test_managers_get_the_headlines_and_the_top_content_gaps(mailoutbox):
     assert "/staff/analytics/?since=2026-11-16&until=2026-11-22" in mail.body
 
 
+def test_superusers_and_holders_of_the_permission_get_it_too(mailoutbox):
+    from django.contrib.auth.models import Permission
+
+    StaffFactory(email="root@example.com", is_superuser=True)
+    direct = StaffFactory(email="analyst@example.com")
+    direct.user_permissions.add(Permission.objects.get(codename="view_service_analytics"))
+    StaffFactory(email="editor@example.com", role=Role.CONTENT_EDITOR)
+
+    digest_send(today=MONDAY)
+
+    assert sorted(mail.to[0] for mail in mailoutbox) == ["analyst@example.com", "root@example.com"]
+
+
 def test_the_command_sends_the_digest(mailoutbox, capsys):
     StaffFactory(email="boss@example.com", role=Role.SUPPORT_MANAGER)
 
