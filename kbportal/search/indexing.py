@@ -186,13 +186,30 @@ def index_items(kind: str, object_ids: Iterable[int]) -> None:
 def index_after_commit(kind: str, object_ids: Iterable[int]) -> None:
     """Re-index these items once the current transaction commits: a Celery task where a broker is set.
 
-    Without a broker Celery runs the task at once, in this process (`CELERY_TASK_ALWAYS_EAGER`).
-    Inside `deferred_indexing()` the items join the batch instead.
+    Everything one transaction asks for is merged: an article and its revision, or a video and its ten
+    chapters, make one update per kind, not one per save. Without a broker Celery runs the task at once, in
+    this process (`CELERY_TASK_ALWAYS_EAGER`). Inside `deferred_indexing()` the items join the batch instead.
     """
     ids = list(dict.fromkeys(object_ids))
-    if ids:
-        # robust: the content is saved by now; a broker that is down must not turn the page into an error.
-        transaction.on_commit(partial(_enqueue, kind, ids), robust=True)
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault(_PENDING, {})
+    pending.setdefault(kind, set()).update(ids)
+    # One callback per call, but the first to run takes everything pending and the others find nothing.
+    # Ids from a rolled-back part stay pending and are re-read at the next commit: harmless, as indexing reads
+    # the current rows (and drops what no longer exists).
+    # robust: the content is saved by now; a broker that is down must not turn the page into an error.
+    transaction.on_commit(partial(_flush, connection), robust=True)
+
+
+_PENDING = "_kbportal_pending_index_updates"
+
+
+def _flush(connection) -> None:
+    pending = connection.__dict__.pop(_PENDING, {})
+    for kind, ids in pending.items():
+        _enqueue(kind, sorted(ids))
 
 
 def _enqueue(kind: str, ids: list[int]) -> None:

@@ -261,3 +261,19 @@ def test_a_very_long_query_searches_its_first_terms_instead_of_failing(client, c
     assert response.status_code == 200
     assert response.json()["results"][0]["title"] == "激活许可证"
     assert len(service.search(pasted).terms) == service.MAX_QUERY_TERMS
+
+
+def test_one_transaction_sends_one_index_update_per_kind(django_capture_on_commit_callbacks, monkeypatch):
+    from django.db import transaction
+
+    from kbportal.search import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.index_items_task, "delay", lambda kind, ids: queued.append((kind, ids)))
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        category = CategoryFactory()
+        articles = [ArticleFactory(title=f"Merged update {n}", category=category) for n in range(3)]
+        article_services.article_update(article=articles[0], by=None, title="Merged update, edited")
+
+    assert queued == [("article", sorted(article.pk for article in articles))]
