@@ -298,6 +298,22 @@ def answer_accept(*, answer: Answer, by) -> Question:
     return question
 
 
+@transaction.atomic
+def answer_unaccept(*, answer: Answer, by) -> Question:
+    """The asker (or staff) takes back the acceptance of this answer; its author's reward goes with it."""
+    question = Question.objects.select_for_update(of=("self",)).get(pk=answer.question_id)
+    if by.pk != question.author_id and not by.is_staff:
+        raise PermissionDenied(_("Only the asker or staff can take back an acceptance."))
+    if question.accepted_answer_id != answer.pk:
+        return question
+    if answer.author_id != question.author_id:
+        _move_reputation(answer.author_id, -REPUTATION_ACCEPTED)
+    question.accepted_answer = None
+    question.save(update_fields=["accepted_answer", "updated_at"])
+    _reindex(question)  # an accepted answer lifts the question a little in search
+    return question
+
+
 def post_flag(*, post: Post, reporter, reason: str, note: str = "") -> Flag:
     """Flag a post for the moderators; at `KBPORTAL_FORUM_FLAGS_TO_HIDE` open flags it is hidden pending review.
 

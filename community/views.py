@@ -316,12 +316,19 @@ def _wants_json(request: HttpRequest) -> bool:
 def accept(request: HttpRequest, pk: int, answer_id: int) -> HttpResponse:
     question = _question_or_404(request, pk)
     answer = get_object_or_404(Answer, pk=answer_id, question=question)
+    take_back = request.POST.get("accepted") == "0"
     try:
-        services.answer_accept(answer=answer, by=request.user)
+        if take_back:
+            services.answer_unaccept(answer=answer, by=request.user)
+        else:
+            services.answer_accept(answer=answer, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         _refused(request, error)
     else:
-        messages.success(request, _("Answer accepted. Thank you for closing the loop."))
+        done = (
+            _("The acceptance is taken back.") if take_back else _("Answer accepted. Thank you for closing the loop.")
+        )
+        messages.success(request, done)
     return _back(question, f"answer-{answer.pk}")
 
 

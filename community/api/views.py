@@ -355,11 +355,12 @@ class AnswerViewSet(_PostActionsMixin, mixins.RetrieveModelMixin, viewsets.Gener
         return self._edit(request, serializers.PostEditSerializer)
 
     @extend_schema(request=None, responses=serializers.AnswerAcceptResultSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post", "delete"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
-        """The asker (or staff) accepts this answer; accepting another one moves the mark."""
+        """The asker (or staff) accepts this answer (POST; another one moves the mark) or takes it back (DELETE)."""
+        change = services.answer_unaccept if request.method == "DELETE" else services.answer_accept
         try:
-            question = services.answer_accept(answer=self._post(), by=request.user)
+            question = change(answer=self._post(), by=request.user)
         except DjangoValidationError as error:
             _raise_as_api_error(error)
         return Response({"question": question.pk, "accepted_answer": question.accepted_answer_id})

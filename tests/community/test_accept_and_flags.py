@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from community import services
-from community.models import Flag, ModerationAction, ModerationKind, PostState, Question
+from community.models import Flag, MemberProfile, ModerationAction, ModerationKind, PostState, Question
 from tests.accounts.factories import UserFactory
 from tests.community.factories import AnswerFactory, QuestionFactory
 from tests.concurrency import run_concurrently
@@ -143,3 +143,19 @@ def test_approving_is_for_held_posts_and_does_not_restore_a_hidden_one(manager):
     hidden.refresh_from_db()
     assert hidden.state == PostState.HIDDEN
     assert not ModerationAction.objects.exists()
+
+
+def test_the_asker_takes_back_an_acceptance_and_the_reward_goes_with_it():
+    answer = AnswerFactory()
+    question = answer.question
+    services.answer_accept(answer=answer, by=question.author)
+    rewarded = MemberProfile.objects.get(user=answer.author).reputation
+
+    with pytest.raises(PermissionDenied):
+        services.answer_unaccept(answer=answer, by=UserFactory())
+    services.answer_unaccept(answer=answer, by=question.author)
+    services.answer_unaccept(answer=answer, by=question.author)  # again: nothing more to take
+
+    question.refresh_from_db()
+    assert question.accepted_answer is None
+    assert MemberProfile.objects.get(user=answer.author).reputation == rewarded - services.REPUTATION_ACCEPTED

@@ -438,6 +438,7 @@ def test_only_the_asker_or_staff_accept_an_answer(client, moderator):
     assert accepted.json() == {"question": question.pk, "accepted_answer": first.pk}
     assert moved.json()["accepted_answer"] == second.pk
     assert client.get(f"{ANSWERS}{second.pk}/").json()["is_accepted"] is True
+    assert client.delete(f"{ANSWERS}{second.pk}/accept/").json()["accepted_answer"] is None
 
 
 def test_staff_verify_answers_and_members_cannot(client, moderator):

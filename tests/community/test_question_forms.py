@@ -526,3 +526,18 @@ def test_flag_notes_reasons_and_names_are_shown_as_text_to_moderators(moderator_
     for page in pages:
         assert "<script>alert(1)" not in page
         assert "Eve &lt;script&gt;" in page
+
+
+def test_the_asker_takes_back_an_acceptance_from_the_page(client):
+    from community import services
+
+    answer = AnswerFactory()
+    question = answer.question
+    services.answer_accept(answer=answer, by=question.author)
+    client.force_login(question.author)
+
+    assert "Take back the acceptance" in client.get(question.get_absolute_url()).content.decode()
+    client.post(reverse("community:accept", args=[question.pk, answer.pk]), {"accepted": "0"})
+
+    question.refresh_from_db()
+    assert question.accepted_answer is None
