@@ -6,39 +6,16 @@ opening it stops following that question. Mails leave only after the surrounding
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
+
+from kbportal.unsubscribe import UnsubscribeLinks, send_after_commit
 
 from .models import Answer, Follow, Notification, NotificationKind, Question
 
-_TOKEN_SALT = "community.unsubscribe"  # noqa: S105 - a signing namespace, not a secret
-
-
-def unsubscribe_token(*, user_id: int, question_id: int) -> str:
-    return signing.dumps({"u": user_id, "q": question_id}, salt=_TOKEN_SALT, compress=True)
-
-
-def unsubscribe_target(token: str) -> tuple[int, int] | None:
-    """(user id, question id) of a genuine unsubscribe token; None for anything else. The link never expires."""
-    try:
-        data = signing.loads(token, salt=_TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("q"), int):
-        return None
-    return data["u"], data["q"]
-
-
-def unsubscribe_url(*, user_id: int, question_id: int) -> str:
-    token = unsubscribe_token(user_id=user_id, question_id=question_id)
-    return f"{settings.SITE_URL}{reverse('community:unsubscribe', kwargs={'token': token})}"
+UNSUBSCRIBE = UnsubscribeLinks(salt="community.unsubscribe", url_name="community:unsubscribe")
 
 
 def followers_notify(*, question: Question, kind: str, actor, answer: Answer | None = None) -> int:
@@ -58,19 +35,13 @@ def followers_notify(*, question: Question, kind: str, actor, answer: Answer | N
         ]
     )
     messages = [_message(follow.user, question, kind, actor, answer) for follow in followers if follow.user.email]
-    if messages:
-        transaction.on_commit(partial(_send, messages))
+    send_after_commit(messages)
     return len(followers)
-
-
-def _send(messages: list[EmailMessage]) -> None:
-    with get_connection() as connection:
-        connection.send_messages(messages)
 
 
 def _message(recipient, question: Question, kind: str, actor, answer: Answer | None) -> EmailMessage:
     link = question.get_absolute_url() + (f"#answer-{answer.pk}" if answer is not None else "")
-    unsubscribe = unsubscribe_url(user_id=recipient.pk, question_id=question.pk)
+    unsubscribe = UNSUBSCRIBE.url(user_id=recipient.pk, item_id=question.pk)
     context = {
         "recipient": recipient,
         "question": question,
@@ -88,5 +59,5 @@ def _message(recipient, question: Question, kind: str, actor, answer: Answer | N
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers=UNSUBSCRIBE.headers(user_id=recipient.pk, item_id=question.pk),
     )

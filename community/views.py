@@ -13,6 +13,7 @@ from articles.models import Tag
 from kbportal.choices import content_language
 from kbportal.search import service as search_service
 from kbportal.search.analysis import is_cjk
+from kbportal.unsubscribe import unsubscribe_page
 from tickets import deflection
 from tickets.deflection import hooks as help_hooks
 from tickets.models import HelpVia
@@ -30,7 +31,7 @@ from .forms import (
     VoteForm,
 )
 from .models import Answer, FlagReason, ForumCategory, PostState, Question
-from .notifications import unsubscribe_target
+from .notifications import UNSUBSCRIBE
 
 PAGE_SIZE = 20
 
@@ -498,13 +499,9 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """From a notice e-mail: GET asks to confirm (link scanners fetch links), POST stops following the question."""
-    target = unsubscribe_target(token)
-    if target is None:
-        return render(request, "community/unsubscribe.html", {"invalid": True}, status=400)
-    user_id, question_id = target
-    question = Question.objects.filter(pk=question_id).only("pk", "title").first()
-    done = request.method == "POST"
-    if done:
-        services.question_unfollow(question_id=question_id, user_id=user_id)
-    return render(request, "community/unsubscribe.html", {"question": question, "done": done, "token": token})
+    """From a notice e-mail: GET asks to confirm, POST stops following the question."""
+    return unsubscribe_page(
+        request, token, links=UNSUBSCRIBE, template="community/unsubscribe.html",
+        find=lambda pk: Question.objects.filter(pk=pk).only("pk", "title").first(),
+        stop=lambda user_id, pk: services.question_unfollow(question_id=pk, user_id=user_id),
+    )  # fmt: skip

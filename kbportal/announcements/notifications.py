@@ -6,37 +6,20 @@ the forum's. Mails leave only after the surrounding transaction commits.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
+
+from kbportal.unsubscribe import UnsubscribeLinks, send_after_commit
 
 if TYPE_CHECKING:
     from .models import NoticeFollow, NoticeUpdate, ServiceNotice
 
-_TOKEN_SALT = "announcements.unsubscribe"  # noqa: S105 - a signing namespace, not a secret
-
-
-def unsubscribe_token(*, user_id: int, notice_id: int) -> str:
-    return signing.dumps({"u": user_id, "n": notice_id}, salt=_TOKEN_SALT, compress=True)
-
-
-def unsubscribe_target(token: str) -> tuple[int, int] | None:
-    """(user id, notice id) of a genuine unsubscribe token; None for anything else."""
-    try:
-        data = signing.loads(token, salt=_TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), int):
-        return None
-    return data["u"], data["n"]
+UNSUBSCRIBE = UnsubscribeLinks(salt="announcements.unsubscribe", url_name="announcements:unsubscribe")
 
 
 def followers_notify(*, notice: ServiceNotice, update: NoticeUpdate, actor) -> int:
@@ -52,7 +35,7 @@ def followers_notify(*, notice: ServiceNotice, update: NoticeUpdate, actor) -> i
     if not follows:
         return 0
     messages = [_message(follow, notice, update) for follow in follows]
-    transaction.on_commit(partial(_send, messages))
+    send_after_commit(messages)
     return len(messages)
 
 
@@ -74,14 +57,8 @@ def _in_audience(notice: ServiceNotice) -> Q:
     return staff | Q(user__membership__organisation_id=notice.organisation_id)
 
 
-def _send(messages: list[EmailMessage]) -> None:
-    with get_connection() as connection:
-        connection.send_messages(messages)
-
-
 def _message(follow: NoticeFollow, notice: ServiceNotice, update: NoticeUpdate) -> EmailMessage:
-    token = unsubscribe_token(user_id=follow.user_id, notice_id=notice.pk)
-    unsubscribe = f"{settings.SITE_URL}{reverse('announcements:unsubscribe', kwargs={'token': token})}"
+    unsubscribe = UNSUBSCRIBE.url(user_id=follow.user_id, item_id=notice.pk)
     context = {
         "recipient": follow.user,
         "notice": notice,
@@ -100,5 +77,5 @@ def _message(follow: NoticeFollow, notice: ServiceNotice, update: NoticeUpdate) 
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[follow.user.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers=UNSUBSCRIBE.headers(user_id=follow.user_id, item_id=notice.pk),
     )

@@ -12,12 +12,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kbportal.choices import content_language
+from kbportal.unsubscribe import unsubscribe_page
 from tickets import deflection
 from tickets.models import HelpVia
 
 from . import selectors, services
 from .models import ServiceNotice
-from .notifications import unsubscribe_target
+from .notifications import UNSUBSCRIBE
 
 # The contact form's "Known issue — follow it instead" sends this, so the follow counts as a deflection.
 VIA_CONTACT_FORM = HelpVia.CONTACT_FORM
@@ -86,13 +87,9 @@ def notice_unfollow(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """From a follower e-mail: GET asks to confirm (link scanners fetch links), POST stops following."""
-    target = unsubscribe_target(token)
-    if target is None:
-        return render(request, "announcements/unsubscribe.html", {"invalid": True}, status=400)
-    user_id, notice_id = target
-    notice = ServiceNotice.objects.filter(pk=notice_id).only("pk", "title", "title_zh_hans").first()
-    done = request.method == "POST"
-    if done:
-        services.notice_unfollow(notice_id=notice_id, user_id=user_id)
-    return render(request, "announcements/unsubscribe.html", {"notice": notice, "done": done, "token": token})
+    """From a follower e-mail: GET asks to confirm, POST stops following the notice."""
+    return unsubscribe_page(
+        request, token, links=UNSUBSCRIBE, template="announcements/unsubscribe.html",
+        find=lambda pk: ServiceNotice.objects.filter(pk=pk).only("pk", "title", "title_zh_hans").first(),
+        stop=lambda user_id, pk: services.notice_unfollow(notice_id=pk, user_id=user_id),
+    )  # fmt: skip

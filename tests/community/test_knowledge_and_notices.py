@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles.models import Status as ArticleStatus
 from community import services
 from community.models import Follow, ModerationKind, Notification, NotificationKind, PostState
-from community.notifications import unsubscribe_target, unsubscribe_token
+from community.notifications import UNSUBSCRIBE
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import CategoryFactory
@@ -50,7 +50,7 @@ def test_a_new_answer_notifies_the_followers_on_site_and_by_email(mailoutbox, dj
     assert f"{question.get_absolute_url()}#answer-{answer.pk}" in mail.body
     assert "Helpful Hanna" in mail.body
     token = re.search(r"/community/unsubscribe/([^/\s]+)/", mail.body).group(1)
-    assert unsubscribe_target(token) == (question.author.pk, question.pk)
+    assert UNSUBSCRIBE.target(token) == (question.author.pk, question.pk)
     assert mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert f"/community/unsubscribe/{token}/" in mail.extra_headers["List-Unsubscribe"]
 
@@ -95,9 +95,7 @@ def test_a_held_answer_is_announced_when_the_moderator_lets_it_through(settings,
 
 def test_the_unsubscribe_link_asks_first_then_stops_following_in_one_post(client):
     question = _followed_question()
-    url = reverse(
-        "community:unsubscribe", args=[unsubscribe_token(user_id=question.author.pk, question_id=question.pk)]
-    )
+    url = reverse("community:unsubscribe", args=[UNSUBSCRIBE.token(user_id=question.author.pk, item_id=question.pk)])
 
     page = client.get(url)  # link scanners fetch links: a GET changes nothing
     assert page.status_code == 200
@@ -112,7 +110,7 @@ def test_the_unsubscribe_link_asks_first_then_stops_following_in_one_post(client
 
 def test_a_tampered_unsubscribe_link_is_refused(client):
     question = _followed_question()
-    token = unsubscribe_token(user_id=question.author.pk, question_id=question.pk)
+    token = UNSUBSCRIBE.token(user_id=question.author.pk, item_id=question.pk)
 
     response = client.post(reverse("community:unsubscribe", args=[token[:-2] + "xx"]))
 
@@ -244,3 +242,11 @@ def test_the_asker_sees_the_offer_on_the_page_and_lands_on_the_ticket(client, se
     question.refresh_from_db()
     assert response["Location"] == question.escalated_ticket.get_absolute_url()
     assert "Ask the support team" not in client.get(question.get_absolute_url()).content.decode()
+
+
+def test_a_question_s_unsubscribe_link_does_not_open_another_kind_of_follow(client):
+    question = _followed_question()
+    token = UNSUBSCRIBE.token(user_id=question.author.pk, item_id=question.pk)
+
+    assert client.post(f"/status/unsubscribe/{token}/").status_code == 400
+    assert Follow.objects.filter(user=question.author).exists()
