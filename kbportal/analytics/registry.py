@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .scope import Scope
@@ -141,6 +143,47 @@ registry = Registry()
 def register(*items: Metric | Breakdown | Listing) -> None:
     for item in items:
         registry.add(item)
+
+
+# (key suffix, statistic, formula): the two points of a duration a manager reads, by nearest rank.
+PERCENTILES = (
+    (0.5, "median", _("median"), _("Median of {what} (nearest rank: the value at rank ⌈n ÷ 2⌉).")),
+    (0.9, "p90", _("90th percentile"), _("90th percentile of {what} (nearest rank: the value at rank ⌈0.9 × n⌉).")),
+)
+
+
+def duration_percentiles(
+    *,
+    key: str,
+    label: Promise,
+    what: Promise,
+    value: Callable[[Scope, float], float | None],
+    note: Promise | None = None,
+    **common: Any,
+) -> list[Metric]:
+    """A duration's median and 90th percentile (`<key>_median`, `<key>_p90`): two figures, one definition.
+
+    `what` completes "Median of …"; `value(scope, fraction)` computes either; `note` is added to both formulas.
+    """
+    metrics = []
+    for fraction, suffix, statistic, template in PERCENTILES:
+        formula = format_lazy(template, what=what)
+        metrics.append(
+            Metric(
+                key=f"{key}_{suffix}",
+                label=format_lazy(_("{figure}, {statistic}"), figure=label, statistic=statistic),
+                formula=format_lazy("{} {}", formula, note) if note else formula,
+                unit=Unit.DURATION,
+                value=partial(_at, value, fraction),
+                higher_is_better=False,
+                **common,
+            )
+        )
+    return metrics
+
+
+def _at(value: Callable[[Scope, float], float | None], fraction: float, scope: Scope) -> float | None:
+    return value(scope, fraction)
 
 
 def share(part: int | None, whole: int | None) -> float | None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from community.models import Answer, PostState, Question
 
 from ..links import metric_url
-from ..registry import Breakdown, Column, Metric, Section, Table, Unit, register, share
+from ..registry import Breakdown, Column, Metric, Section, Table, Unit, duration_percentiles, register, share
 from ..scope import Scope, memoized
 from ..stats import percentile, round_half_up
 from ..timebuckets import LocalDate
@@ -127,36 +127,18 @@ register(
         rows=lambda scope: _question_rows(scope).filter(HAS_VISIBLE_ANSWER),
         columns=QUESTION_COLUMNS,
     ),
-    Metric(
-        key="community_first_answer_median",
+    *duration_percentiles(
+        key="community_first_answer",
         section=Section.COMMUNITY,
-        label=_("Time to first answer, median"),
-        formula=_(
-            "Median wait from a question to its first visible answer, in calendar time, among the visible questions "
-            "asked in the period that have been answered (nearest rank: the value at rank ⌈n ÷ 2⌉)."
+        label=_("Time to first answer"),
+        what=_(
+            "the wait from a question to its first visible answer, in calendar time, among the visible questions "
+            "asked in the period that have been answered"
         ),
-        unit=Unit.DURATION,
-        value=lambda scope: _wait(scope, 0.5),
+        value=_wait,
         filters=QUESTION_FILTERS,
         rows=_answered_rows,
         columns=WAIT_COLUMNS,
-        higher_is_better=False,
-    ),
-    Metric(
-        key="community_first_answer_p90",
-        section=Section.COMMUNITY,
-        label=_("Time to first answer, 90th percentile"),
-        formula=_(
-            "90th percentile of the wait from a question to its first visible answer, in calendar time, among the "
-            "visible questions asked in the period that have been answered (nearest rank: the value at rank "
-            "⌈0.9 × n⌉)."
-        ),
-        unit=Unit.DURATION,
-        value=lambda scope: _wait(scope, 0.9),
-        filters=QUESTION_FILTERS,
-        rows=_answered_rows,
-        columns=WAIT_COLUMNS,
-        higher_is_better=False,
     ),
     Metric(
         key="community_accepted_rate",

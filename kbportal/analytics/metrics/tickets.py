@@ -9,13 +9,12 @@ from datetime import timedelta
 from django.db.models import Choices, Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Channel, Priority, Status, Ticket, Tier
 
 from ..links import metric_url
-from ..registry import Breakdown, Column, Metric, Section, Table, Unit, register, share
+from ..registry import Breakdown, Column, Metric, Section, Table, Unit, duration_percentiles, register, share
 from ..scope import Scope
 from ..stats import percentile
 from ..timebuckets import LocalDate
@@ -115,10 +114,6 @@ BUSINESS_TIME = _(
 )
 
 
-def _with_business_time(text):
-    return format_lazy("{} {}", text, BUSINESS_TIME)
-
-
 def _stopped_rows(scope: Scope) -> QuerySet[Ticket]:
     return _rows(clocks_stopped(scope))
 
@@ -136,73 +131,30 @@ register(
         columns=TICKET_COLUMNS,
         higher_is_better=None,
     ),
-    Metric(
-        key="first_response_median",
+    *duration_percentiles(
+        key="first_response",
         section=Section.TICKETS,
-        label=_("First response time, median"),
-        formula=_with_business_time(
-            _(
-                "Median time from creation to the first public staff reply, among the tickets created in the period "
-                "that have had one (nearest rank: the value at rank ⌈n ÷ 2⌉)."
-            )
+        label=_("First response time"),
+        what=_(
+            "the time from creation to the first public staff reply, among the tickets created in the period that "
+            "have had one"
         ),
-        unit=Unit.DURATION,
-        value=lambda scope: percentile(created(scope), "first_response_seconds", 0.5),
+        note=BUSINESS_TIME,
+        value=lambda scope, fraction: percentile(created(scope), "first_response_seconds", fraction),
         filters=TICKET_FILTERS,
         rows=lambda scope: _rows(created(scope).filter(first_response_seconds__isnull=False)),
         columns=TICKET_COLUMNS,
-        higher_is_better=False,
     ),
-    Metric(
-        key="first_response_p90",
+    *duration_percentiles(
+        key="resolution",
         section=Section.TICKETS,
-        label=_("First response time, 90th percentile"),
-        formula=_with_business_time(
-            _(
-                "90th percentile of the time from creation to the first public staff reply, among the tickets "
-                "created in the period that have had one (nearest rank: the value at rank ⌈0.9 × n⌉)."
-            )
-        ),
-        unit=Unit.DURATION,
-        value=lambda scope: percentile(created(scope), "first_response_seconds", 0.9),
-        filters=TICKET_FILTERS,
-        rows=lambda scope: _rows(created(scope).filter(first_response_seconds__isnull=False)),
-        columns=TICKET_COLUMNS,
-        higher_is_better=False,
-    ),
-    Metric(
-        key="resolution_median",
-        section=Section.TICKETS,
-        label=_("Resolution time, median"),
-        formula=_with_business_time(
-            _(
-                "Median time from creation to the latest resolution, among the tickets resolved in the period "
-                "(nearest rank: the value at rank ⌈n ÷ 2⌉)."
-            )
-        ),
-        unit=Unit.DURATION,
-        value=lambda scope: percentile(resolved(scope), "resolution_seconds", 0.5),
+        label=_("Resolution time"),
+        what=_("the time from creation to the latest resolution, among the tickets resolved in the period"),
+        note=BUSINESS_TIME,
+        value=lambda scope, fraction: percentile(resolved(scope), "resolution_seconds", fraction),
         filters=TICKET_FILTERS,
         rows=lambda scope: _rows(resolved(scope).filter(resolution_seconds__isnull=False), "-resolved_at"),
         columns=TICKET_COLUMNS,
-        higher_is_better=False,
-    ),
-    Metric(
-        key="resolution_p90",
-        section=Section.TICKETS,
-        label=_("Resolution time, 90th percentile"),
-        formula=_with_business_time(
-            _(
-                "90th percentile of the time from creation to the latest resolution, among the tickets resolved in "
-                "the period (nearest rank: the value at rank ⌈0.9 × n⌉)."
-            )
-        ),
-        unit=Unit.DURATION,
-        value=lambda scope: percentile(resolved(scope), "resolution_seconds", 0.9),
-        filters=TICKET_FILTERS,
-        rows=lambda scope: _rows(resolved(scope).filter(resolution_seconds__isnull=False), "-resolved_at"),
-        columns=TICKET_COLUMNS,
-        higher_is_better=False,
     ),
     Metric(
         key="first_contact_resolution",
