@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kbportal.announcements import selectors as announcements
 from kbportal.choices import content_language
 from kbportal.search import service as search_service
+from kbportal.security.ratelimits import rate_limited, refusal_message
 
 from . import deflection, selectors, services
 from .attachments import download_response
@@ -113,7 +114,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ContactForm(request.POST, request.FILES, anonymous=anonymous)
         if form.is_valid():
-            sent = _escalate(request, form, session)
+            sent = _escalate(request, form, session) if _within_contact_limits(request, form) else None
             if sent is not None:
                 return redirect("tickets:contact_sent", reference=sent.reference)
         prefill = deflection.contact_prefill(session=session)
@@ -129,7 +130,7 @@ def contact(request: HttpRequest) -> HttpResponse:
         )
         if session is not None:
             deflection.help_session_record_contact_form(session=session)
-    status = 400 if form.is_bound else 200
+    status = (429 if form.has_error(NON_FIELD_ERRORS, "rate_limited") else 400) if form.is_bound else 200
     context = {
         "form": form,
         "suggestions": prefill.suggestions,
@@ -137,6 +138,15 @@ def contact(request: HttpRequest) -> HttpResponse:
         "known_issues": _known_issues(request, form),
     }
     return render(request, "tickets/help/contact.html", context, status=status)
+
+
+def _within_contact_limits(request: HttpRequest, form: ContactForm) -> bool:
+    """Each request mails its requester: limited per client and per address, so the form can't spam anyone."""
+    address = request.user.email if request.user.is_authenticated else form.cleaned_data["email"]
+    check = rate_limited(request, "contact", address=address)
+    if check.limited:
+        form.add_error(None, ValidationError(refusal_message(check), code="rate_limited"))
+    return not check.limited
 
 
 def _known_issues(request: HttpRequest, form: ContactForm) -> list[tuple]:
@@ -252,7 +262,9 @@ def _guest_ticket(token: str) -> Ticket | None:
     return ticket
 
 
-def _guest_page(request: HttpRequest, token: str, ticket: Ticket, reply_form: ReplyForm | None = None) -> HttpResponse:
+def _guest_page(
+    request: HttpRequest, token: str, ticket: Ticket, reply_form: ReplyForm | None = None, status: int | None = None
+) -> HttpResponse:
     context = {
         "ticket": ticket,
         "token": token,
@@ -260,7 +272,7 @@ def _guest_page(request: HttpRequest, token: str, ticket: Ticket, reply_form: Re
         "reply_form": reply_form or ReplyForm(),
         "can_reply": ticket.status not in (Status.RESOLVED, Status.CLOSED) or services.can_reopen(ticket),
     }
-    response = render(request, "tickets/help/guest_ticket.html", context, status=400 if reply_form else 200)
+    response = render(request, "tickets/help/guest_ticket.html", context, status=status or (400 if reply_form else 200))
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
     return response
@@ -285,6 +297,10 @@ def guest_reply(request: HttpRequest, token: str) -> HttpResponse:
     if ticket is None:
         return _expired(request)
     form = ReplyForm(request.POST, request.FILES)
+    check = rate_limited(request, "guest-reply", ticket=ticket.pk) if form.is_valid() else None
+    if check is not None and check.limited:
+        form.add_error(None, refusal_message(check))
+        return _guest_page(request, token, ticket, reply_form=form, status=429)
     if form.is_valid():
         try:
             services.ticket_reply(

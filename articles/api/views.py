@@ -6,7 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+
+from kbportal.security.ratelimits import RateLimitThrottle
 
 from .. import services
 from ..models import Article, Category, Video
@@ -25,8 +26,6 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 class _FeedbackActionMixin:
     """POST {id}/feedback/: a signed-in user's "Was this helpful?" answer, changeable."""
-
-    throttle_scope = "feedback"
 
     @extend_schema(request=serializers.FeedbackWriteSerializer, responses=serializers.FeedbackReadSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
@@ -52,7 +51,7 @@ class _FeedbackActionMixin:
 
     def get_throttles(self):
         if self.action == "feedback":
-            return [ScopedRateThrottle()]
+            return [RateLimitThrottle("feedback")]
         return super().get_throttles()
 
 

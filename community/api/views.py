@@ -17,9 +17,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from kbportal.choices import content_language
+from kbportal.security.ratelimits import RateLimitThrottle
 
 from .. import selectors, services
 from ..models import Answer, Comment, ForumCategory, PostState, Question
@@ -72,12 +72,11 @@ class _PostActionsMixin:
     """What members and moderators do to a question or an answer alike: comment, vote, flag, edit, moderate."""
 
     post_model: type[Question] | type[Answer]
-    # Writes share one per-member rate (`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["forum"]`); reads are free.
-    throttle_scope = "forum"
 
+    # Writes share one per-member rate (`KBPORTAL_RATE_LIMITS["forum"]`); reads are free.
     def get_throttles(self):
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return [ScopedRateThrottle()]
+            return [RateLimitThrottle("forum")]
         return super().get_throttles()
 
     def _post(self) -> Post:

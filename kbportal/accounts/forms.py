@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from .mail import account_mail_queue, account_mail_send
 from .models import User
 
 
@@ -22,12 +24,8 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this e-mail address exists already. Sign in, or reset its password.")
-            )
-        return email
+        # Whether the address has an account is told only to the address, by e-mail (never on this page).
+        return self.cleaned_data["email"].strip()
 
     def clean(self) -> dict:
         data = super().clean()
@@ -53,3 +51,35 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _("That e-mail address and password do not match an account. Check both and try again."),
         "inactive": _("This account is disabled. Contact support."),
     }
+
+
+class CheckedPasswordChangeForm(PasswordChangeForm):
+    """The current password is checked through ``authenticate()``, like every other way in, so wrong
+    guesses count towards the sign-in lockout and a locked-out account cannot be probed from here."""
+
+    def __init__(self, user, *args, request=None, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with its mail sent by the mail task and one mail for every address: an address
+    without an account is told so, so the page and its timing are the same either way."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None) -> None:  # fmt: skip
+        subject = render_to_string(subject_template_name, context)
+        account_mail_queue(subject=subject, body=render_to_string(email_template_name, context), to=to_email)
+
+    def save(self, **kwargs) -> None:
+        email = self.cleaned_data["email"]
+        if any(True for _user in self.get_users(email)):
+            super().save(**kwargs)
+        else:
+            account_mail_send(to=email, template="password_reset_unknown", context={})

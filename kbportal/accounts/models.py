@@ -20,6 +20,13 @@ class User(AbstractUser):
         help_text=_("The name customers and forum members see. Defaults to the first name."),
     )
 
+    email_verified_at = models.DateTimeField(
+        _("e-mail address confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("When the owner opened the confirmation link. A new account can sign in only after that."),
+    )
+
     objects = PortalUserManager()
 
     class Meta(AbstractUser.Meta):
@@ -32,6 +39,11 @@ class User(AbstractUser):
                 name="accounts_user_email_ci_unique",
             ),
         ]
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Signed up but has not opened the confirmation link yet: the address does not belong to it yet."""
+        return not self.is_active and self.email_verified_at is None
 
     @property
     def public_name(self) -> str:

@@ -1,9 +1,38 @@
+from enum import Enum
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
+from .mail import absolute, account_mail_send
 from .models import User
 from .roles import Role
+
+
+class SignUpTokenGenerator(PasswordResetTokenGenerator):
+    """One-use confirmation links: the hash covers the password and the active flag, so the link stops
+    working once the account is confirmed, or when a new sign-up for the address sets another password."""
+
+    key_salt = "kbportal.accounts.sign-up-confirmation"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{user.pk}{user.password}{user.is_active}{timestamp}"
+
+
+sign_up_tokens = SignUpTokenGenerator()
+
+
+class SignUp(Enum):
+    NEW = "new"  # a new account waits for its confirmation link
+    RENEWED = "renewed"  # an unconfirmed sign-up for this address was made again: new password, new link
+    EXISTING = "existing"  # the address has an account: its owner is told, nothing changes
 
 
 def _free_username(email: str) -> str:
@@ -14,17 +43,59 @@ def _free_username(email: str) -> str:
     return candidate
 
 
-@transaction.atomic
-def customer_sign_up(*, email: str, display_name: str, password: str) -> User:
-    """Create a customer account; the e-mail address is unique regardless of case."""
-    user = User(username=_free_username(email), email=email.strip(), display_name=display_name.strip())
-    user.set_password(password)
+def customer_sign_up(*, email: str, display_name: str, password: str) -> SignUp:
+    """Start a customer account for ``email``; what happened is told only by e-mail, to the address itself.
+
+    A new account stays inactive until its owner opens the confirmation link, so an address can't be
+    taken by someone who does not read its mail: a second sign-up for an unconfirmed address replaces
+    the first. Every path hashes one password and queues one mail, so none is told apart by its timing.
+    """
+    email = email.strip()
+    # Hashing takes most of a sign-up's time: done before the transaction, the write lock is held for
+    # milliseconds, not for the hash (which made concurrent sign-ups on SQLite time out).
+    password_hash = make_password(password)
     try:
         with transaction.atomic():
-            user.save()
-    except IntegrityError as error:
-        # A double submit or a race on the same address: the constraint decides.
-        raise ValueError("email_taken") from error
+            outcome, user = _store_sign_up(email=email, display_name=display_name.strip(), password_hash=password_hash)
+    except IntegrityError:
+        # A double submit or a race on the same address: the first one's mail is on its way.
+        return SignUp.RENEWED
+    if outcome is SignUp.EXISTING:
+        account_mail_send(to=user.email, template="sign_up_existing", context={"user": user})
+    else:
+        account_mail_send(to=user.email, template="sign_up_confirm", context=_confirmation_context(user))
+    return outcome
+
+
+def _store_sign_up(*, email: str, display_name: str, password_hash: str) -> tuple[SignUp, User]:
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
+    if existing is None:
+        user = User(
+            username=_free_username(email), email=email, display_name=display_name,
+            password=password_hash, is_active=False,
+        )  # fmt: skip
+        user.save()
+        return SignUp.NEW, user
+    if existing.awaits_confirmation:
+        existing.password, existing.display_name = password_hash, display_name
+        existing.save(update_fields=["password", "display_name"])
+        return SignUp.RENEWED, existing
+    return SignUp.EXISTING, existing
+
+
+def _confirmation_context(user: User) -> dict:
+    path = reverse(
+        "accounts:sign_up_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": sign_up_tokens.make_token(user)},
+    )
+    return {"user": user, "confirm_url": absolute(path), "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400}
+
+
+@transaction.atomic
+def customer_confirm_email(*, user: User) -> User:
+    """The owner opened the confirmation link: the account can sign in from now on."""
+    User.objects.select_for_update().filter(pk=user.pk).update(is_active=True, email_verified_at=timezone.now())
+    user.refresh_from_db(fields=["is_active", "email_verified_at"])
     return user
 
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kbportal.choices import Language, content_language
+from kbportal.security.ratelimits import RateLimitThrottle
 
 from . import service
 from .analysis import is_cjk
@@ -60,6 +61,9 @@ class SearchView(APIView):
 
     permission_classes = [AllowAny]
 
+    def get_throttles(self):
+        return [RateLimitThrottle("search")]
+
     @extend_schema(parameters=[SearchQuerySerializer], responses=SearchResponseSerializer)
     def get(self, request: Request) -> Response:
         incoming = SearchQuerySerializer(data=_query_data(request))
@@ -81,6 +85,9 @@ class SuggestView(APIView):
     """Titles for as-you-type suggestions: from 3 characters (2 for Chinese)."""
 
     permission_classes = [AllowAny]
+
+    def get_throttles(self):
+        return [RateLimitThrottle("suggest")]
 
     @extend_schema(parameters=[SuggestQuerySerializer], responses=HitSerializer(many=True))
     def get(self, request: Request) -> Response:

@@ -5,6 +5,7 @@ or adapt what this module sets. Every variable is listed in the README.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,8 +54,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "kbportal.apps.KbportalConfig",
     "kbportal.accounts.apps.AccountsConfig",
+    "kbportal.security.apps.SecurityConfig",
     "kbportal.search.apps.SearchConfig",
     "kbportal.announcements.apps.AnnouncementsConfig",
     "kbportal.analytics.apps.AnalyticsConfig",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kbportal.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a refused (locked-out) sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kbportal.urls"
@@ -140,6 +145,20 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Rate-limit counters must be shared by every process: Redis when there is one, otherwise a database table
+# (created by `migrate`, see kbportal.security.apps) whose increments are exact across processes. Counter
+# keys carry their window, so they only need to outlive the longest window (a day).
+RATE_LIMIT_CACHE_TIMEOUT = 2 * 24 * 60 * 60
+if REDIS_URL:
+    CACHES["ratelimit"] = {**CACHES["default"], "TIMEOUT": RATE_LIMIT_CACHE_TIMEOUT}
+else:
+    CACHES["ratelimit"] = {
+        "BACKEND": "kbportal.security.cache.CounterDatabaseCache",
+        "LOCATION": "kbportal_rate_limit_counter",
+        "TIMEOUT": RATE_LIMIT_CACHE_TIMEOUT,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+
 # --- Authentication -------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -148,8 +167,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["kbportal.accounts.backends.EmailOrUsernameBackend"]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "kbportal.accounts.backends.EmailOrUsernameBackend"]
 LOGIN_URL = "accounts:login"
+
+# --- Abuse protection ----------------------------------------------------------------------
+
+# The client's address: X-Forwarded-For is trusted for exactly this many proxies in front of the site
+# (0: the header is ignored and the connection's address counts). See kbportal/security/client.py.
+KBPORTAL_TRUSTED_PROXY_COUNT = env_int("KBPORTAL_TRUSTED_PROXY_COUNT", 0)
+
+# Sign-in lockout (django-axes): this many failures in a row for one account, or from one address, pause
+# signing in there for KBPORTAL_LOGIN_LOCKOUT_MINUTES. Failures are counted in the database, so every
+# process sees them; a success resets the account's count. Staff unlock in the admin (Axes → access attempts).
+AXES_FAILURE_LIMIT = env_int("KBPORTAL_LOGIN_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KBPORTAL_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "kbportal.security.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "kbportal.security.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "kbportal.security.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "old_password", "new_password1", "new_password2", "otp"]
+
+# Rate limits ("count/period", period s, m, h or d) per client address ("ip") and per target. Each can be
+# changed with KBPORTAL_RATE_<GROUP>_<PER>, e.g. KBPORTAL_RATE_CONTACT_ADDRESS=5/h.
+_RATE_DEFAULTS = {
+    "contact": {"ip": "10/h", "address": "3/h"},
+    "guest-reply": {"ip": "30/h", "ticket": "20/h"},
+    "password-reset": {"ip": "10/h", "address": "3/h"},
+    "sign-up": {"ip": "5/h", "address": "3/h"},
+    "search": {"ip": "120/m"},
+    "suggest": {"ip": "600/m"},
+    "feedback": {"user": "60/m"},
+    "forum": {"user": "60/m"},
+}
+KBPORTAL_RATE_LIMITS = {
+    group: {
+        per: os.environ.get(f"KBPORTAL_RATE_{group.upper().replace('-', '_')}_{per.upper()}", rate)
+        for per, rate in limits.items()
+    }
+    for group, limits in _RATE_DEFAULTS.items()
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "kbportal.security.client.client_ip"
 LOGIN_REDIRECT_URL = "articles:home"
 LOGOUT_REDIRECT_URL = "articles:home"
 
@@ -215,7 +276,6 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"feedback": "60/minute", "forum": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbportal API",
@@ -252,6 +312,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes narrates every sign-in at INFO; lockouts come at WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Support desk -------------------------------------------------------------------------

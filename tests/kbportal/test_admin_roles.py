@@ -57,7 +57,7 @@ EXPECTED_ADMIN = {
     | MANAGER_DESK
     | FORUM_MODERATION
     | NOTICES
-    | {"articles.articlerevision", "articles.feedback", "search.synonymgroup"},
+    | {"articles.articlerevision", "articles.feedback", "search.synonymgroup", "axes.accessattempt"},
 }
 
 

@@ -1,0 +1,144 @@
+"""Rate limits on everything that mails someone or costs real work: per client address and per target."""
+
+import pytest
+from django.core import mail
+from django.core.checks import run_checks
+from django.urls import reverse
+
+from kbportal.accounts.models import User
+from kbportal.security.cache import CounterDatabaseCache
+from tests.accounts.factories import PASSWORD
+from tests.concurrency import run_concurrently
+from tickets import services
+from tickets.guest import guest_token
+from tickets.models import Channel, Ticket
+
+pytestmark = pytest.mark.django_db
+
+# The shipped defaults (kbportal/settings/base.py); the test profile lifts every limit for the other tests.
+LIMITS = {
+    "contact": {"ip": "10/h", "address": "3/h"},
+    "guest-reply": {"ip": "30/h", "ticket": "20/h"},
+    "password-reset": {"ip": "10/h", "address": "3/h"},
+    "sign-up": {"ip": "5/h", "address": "3/h"},
+    "search": {"ip": "5/m"},
+    "suggest": {"ip": "5/m"},
+}
+
+
+@pytest.fixture(autouse=True)
+def _limits(settings):
+    settings.KBPORTAL_RATE_LIMITS = {**settings.KBPORTAL_RATE_LIMITS, **LIMITS}
+
+
+def _contact(client, email: str, subject: str = "The installer stops at 80 %"):
+    form = client.get(reverse("tickets:contact")).context["form"]
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    data.pop("attachments", None)
+    data.update(subject=subject, description="Error HW-2001 every time.", email=email, proposed_priority=3)
+    return client.post(reverse("tickets:contact"), data)
+
+
+def test_thirty_contact_posts_for_one_victim_make_three_tickets_and_three_mails(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [_contact(client, "victim@example.com", subject=f"Spam {n}").status_code for n in range(30)]
+
+    assert codes == [302] * 3 + [429] * 27
+    assert Ticket.objects.filter(requester_email="victim@example.com").count() == 3
+    assert len([m for m in mail.outbox if "victim@example.com" in m.to]) == 3
+
+
+def test_a_refused_contact_post_keeps_what_was_typed_and_says_why_in_both_languages(client):
+    for n in range(3):
+        _contact(client, "mei@example.com", subject=f"Request {n}")
+
+    refused = _contact(client, "mei@example.com", subject="Still broken after the update")
+    chinese = client.post(
+        reverse("tickets:contact"),
+        {**refused.wsgi_request.POST.dict()},
+        HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9",
+    )
+
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert "You have sent this too often" in page
+    assert 'value="Still broken after the update"' in page
+    assert "Error HW-2001 every time." in page
+    assert "您发送得太频繁" in chinese.content.decode()
+
+
+def test_one_client_reaches_at_most_ten_addresses_an_hour(client):
+    codes = [_contact(client, f"person{n}@example.com").status_code for n in range(12)]
+
+    assert codes == [302] * 10 + [429] * 2
+
+
+def test_password_reset_mails_an_address_at_most_three_times(client, django_capture_on_commit_callbacks):
+    User.objects.create_user(username="mei", email="mei@example.com", password=PASSWORD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [client.post(reverse("accounts:password_reset"), {"email": "mei@example.com"}).status_code
+                 for _ in range(30)]  # fmt: skip
+
+    assert codes == [302] * 3 + [429] * 27
+    assert len(mail.outbox) == 3
+
+
+def test_sign_up_from_one_client_is_limited(client, django_capture_on_commit_callbacks):
+    data = {"display_name": "Bot", "password1": PASSWORD, "password2": PASSWORD}
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [client.post(reverse("accounts:sign_up"), {**data, "email": f"bot{n}@example.com"}).status_code
+                 for n in range(15)]  # fmt: skip
+
+    assert codes == [200] * 5 + [429] * 10
+    assert User.objects.count() == 5
+    assert len(mail.outbox) == 5
+
+
+def test_guest_replies_are_limited_per_ticket(client, settings):
+    settings.KBPORTAL_RATE_LIMITS = {**settings.KBPORTAL_RATE_LIMITS, "guest-reply": {"ip": "30/h", "ticket": "2/h"}}
+    ticket, _created = services.ticket_create(
+        requester=None, requester_email="guest@example.com", subject="Licence", description="Help",
+        channel=Channel.SELF_SERVICE,
+    )  # fmt: skip
+    url = reverse("tickets:guest_reply", kwargs={"token": guest_token(ticket)})
+
+    codes = [client.post(url, {"body": f"Reply {n}"}).status_code for n in range(3)]
+    refused = client.post(url, {"body": "Is anyone there?"})
+
+    assert codes == [302, 302, 429]
+    assert refused.status_code == 429
+    assert "Is anyone there?" in refused.content.decode()
+    assert ticket.messages.count() == 2
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search/?q=install", "/api/v1/search/suggest/?q=install"])
+def test_the_search_api_answers_429_with_retry_after_past_its_rate(client, path):
+    codes = [client.get(path).status_code for _ in range(6)]
+    refused = client.get(path)
+
+    assert codes == [200] * 5 + [429]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "detail" in refused.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_counter_loses_no_increment_under_concurrency(settings):
+    counters = CounterDatabaseCache("kbportal_rate_limit_counter", {"TIMEOUT": 3600})
+    counters.add("hits", 0)
+
+    errors = run_concurrently(40, lambda _n: counters.incr("hits"), threads=8)
+
+    assert errors == []
+    assert counters.get("hits") == 40
+
+
+def test_a_rate_limit_store_that_processes_do_not_share_is_a_system_check_error(settings):
+    settings.CACHES = {**settings.CACHES, "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    errors = [message.id for message in run_checks(tags=["caches"])]
+
+    assert "security.E001" in errors
