@@ -172,3 +172,24 @@ def test_reset_for_an_unknown_address_answers_alike_and_tells_only_the_address(
     assert [message.to for message in mail.outbox] == [["nobody@example.com"], [customer.email]]
     assert "no account uses it" in mail.outbox[0].body
     assert "/accounts/password/reset/" not in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_hashes_the_password_before_it_takes_the_write_lock(client, monkeypatch):
+    """A password hash takes most of a second in production; inside the transaction it held SQLite's one
+    write lock that long, and a burst of sign-ups timed out with "database is locked"."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+    from django.db import connection
+
+    in_transaction = []
+    encode = MD5PasswordHasher.encode
+    monkeypatch.setattr(
+        MD5PasswordHasher,
+        "encode",
+        lambda self, *args: in_transaction.append(connection.in_atomic_block) or encode(self, *args),
+    )
+
+    _sign_up(client)
+
+    assert in_transaction == [False]
+    assert User.objects.filter(email="mei@example.com").exists()
