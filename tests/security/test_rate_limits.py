@@ -142,3 +142,14 @@ def test_a_rate_limit_store_that_processes_do_not_share_is_a_system_check_error(
     errors = [message.id for message in run_checks(tags=["caches"])]
 
     assert "security.E001" in errors
+
+
+def test_migrate_creates_the_counter_table_of_the_embedded_default(settings):
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE kbportal_rate_limit_counter")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert "kbportal_rate_limit_counter" in connection.introspection.table_names()
