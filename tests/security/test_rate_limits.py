@@ -1,7 +1,11 @@
 """Rate limits on everything that mails someone or costs real work: per client address and per target."""
 
+import os
+import uuid
+
 import pytest
 from django.core import mail
+from django.core.cache import caches
 from django.core.checks import run_checks
 from django.urls import reverse
 
@@ -153,3 +157,20 @@ def test_migrate_creates_the_counter_table_of_the_embedded_default(settings):
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
     assert "kbportal_rate_limit_counter" in connection.introspection.table_names()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (the PostgreSQL + Redis run)")
+def test_at_scale_the_counters_live_in_redis(client, settings):
+    prefix = f"kbportal-ratelimit-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+                      "KEY_PREFIX": prefix, "TIMEOUT": 3600},
+    }  # fmt: skip
+    try:
+        codes = [client.get("/api/v1/search/?q=install").status_code for _ in range(6)]
+
+        assert codes == [200] * 5 + [429]
+        assert caches["ratelimit"].keys("*")  # counted in Redis, not in the database table
+    finally:
+        caches["ratelimit"].delete_pattern("*")
