@@ -770,3 +770,13 @@ def test_admin_lists(as_caller, world, admin_world, caller):
 
     assert observe_admin_lists(client, world, caller) == expected_admin_lists(caller)
 
+
+@pytest.mark.parametrize("caller", [name for name, spec in CALLERS.items() if spec.kind == "desk"])
+def test_the_queue_organisation_filter_names_the_same_organisations_as_the_admin(as_caller, world, caller):
+    """The workspace's filter and the admin's follow one rule, Organisation.objects.visible_to."""
+    client = as_caller(caller)
+
+    response = client.get(reverse("tickets:queue"))
+    offered = {organisation.pk for organisation in response.context["form"].fields["organisation"].queryset}
+
+    assert offered == {pk for pk in (1, 2, 12) if _organisation_seen(caller, pk)}
