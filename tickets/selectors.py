@@ -131,7 +131,7 @@ def users_visible_to(user) -> QuerySet[User]:
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
     shown = Q(pk=user.pk) | Q(pk__in=Ticket.objects.visible_to(user).values("requester"))
-    return User.objects.filter(shown | Q(is_staff=True) if user.is_staff else shown)
+    return User.objects.filter((shown | Q(is_staff=True)) if user.is_staff else shown)
 
 
 def agents_of_tier(*, tier: int) -> QuerySet[User]:

@@ -142,7 +142,7 @@ def test_no_admin_shows_a_tier_1_agent_the_customer_of_a_tier_2_ticket(rf, tier_
     assert unscoped == []
 
 
-def test_an_agent_still_sees_colleagues_for_the_article_owner_and_assignee_pickers(rf, tier_2_ticket):
+def test_an_agent_still_sees_colleagues_for_the_article_owner_and_assignee_pickers(rf):
     agent = StaffFactory(role=Role.AGENT_TIER_1)
     colleague = StaffFactory(role=Role.AGENT_TIER_3)
 
