@@ -251,7 +251,7 @@ class QuestionAdmin(PostAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["tags", "product_version"]
     readonly_fields = [
         "author", "public_link", "rendered_body", "score", "answer_count", "flag_count", "created_at",
-        "last_activity_at", "promoted_article", "escalated_ticket", "moderation_history",
+        "last_activity_at", "promoted_article", "escalated_ticket_link", "moderation_history",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["public_link", "title", "body", "rendered_body", "author", "reason"]}),
@@ -261,7 +261,7 @@ class QuestionAdmin(PostAdminMixin, admin.ModelAdmin):
             {"fields": ["state", "is_locked", "is_pinned", "duplicate_of", "accepted_answer", "moderation_history"]},
         ),
         (gettext_lazy("Activity"), {"fields": ["score", "answer_count", "flag_count", "created_at", "last_activity_at",
-                                               "promoted_article", "escalated_ticket"]}),
+                                               "promoted_article", "escalated_ticket_link"]}),
     ]  # fmt: skip
     inlines = [AnswerInline]
 
@@ -270,6 +270,15 @@ class QuestionAdmin(PostAdminMixin, admin.ModelAdmin):
         if not obj or not obj.pk:
             return "—"
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open the question page"))
+
+    # The reference only, to the workspace, which checks the reader's tier: the ticket's subject and requester are
+    # the desk's, and moderators and editors read this page too.
+    @admin.display(description=gettext_lazy("escalated to ticket"))
+    def escalated_ticket_link(self, obj: Question) -> str:
+        if not obj or not obj.escalated_ticket_id:
+            return "—"
+        reference = obj.escalated_ticket.reference
+        return format_html('<a href="{}">{}</a>', reverse("tickets:staff_detail", args=[reference]), reference)
 
     def save_model(self, request, obj, form, change):
         data, changed = form.cleaned_data, set(form.changed_data)

@@ -183,11 +183,13 @@ class QueueFilterForm(forms.Form):
     sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_CHOICES)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     organisation = forms.ModelChoiceField(label=_("Organisation"), required=False,
-                                          queryset=Organisation.objects.all(), empty_label=_("Any"))  # fmt: skip
+                                          queryset=Organisation.objects.none(), empty_label=_("Any"))  # fmt: skip
 
-    def __init__(self, *args, agents=(), **kwargs):
+    def __init__(self, *args, agents=(), organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [*self.ASSIGNEE_CHOICES, *[(str(a.pk), a.public_name) for a in agents]]
+        # Organisation.objects.visible_to(agent): the names of customers whose tickets they do not see are not theirs.
+        self.fields["organisation"].queryset = organisations
 
 
 class BulkActionForm(forms.Form):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kbportal.choices import Language
 
-from .querysets import TicketQuerySet
+from .querysets import OrganisationQuerySet, TicketQuerySet
 
 REFERENCE_PREFIX = "HW-"
 
@@ -77,6 +77,8 @@ class Organisation(models.Model):
         help_text=_("Business-hours service levels are measured in this time zone, e.g. Asia/Shanghai."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")

@@ -3,19 +3,26 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
 
+def sees_every_ticket(user) -> bool:
+    """Support managers and superusers: the one caller for whom ticket and customer data is not narrowed."""
+    from kbportal.accounts.roles import Role
+    from kbportal.accounts.selectors import user_has_role
+
+    return user.is_authenticated and user.is_active and user_has_role(user, Role.SUPPORT_MANAGER)
+
+
 class TicketQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TicketQuerySet":
-        """Every ticket query that returns customer data starts here.
+        """Every ticket query that returns customer data starts here: the pages, the API and the admin.
 
         Customers: their own tickets, and their organisation's when they are its admin.
         Agents: the tickets of their tiers. Support managers: all. Anyone else: none.
         """
-        from kbportal.accounts.roles import Role
-        from kbportal.accounts.selectors import user_agent_tiers, user_has_role
+        from kbportal.accounts.selectors import user_agent_tiers
 
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser or user_has_role(user, Role.SUPPORT_MANAGER):
+        if sees_every_ticket(user):
             return self
         if user.is_staff:
             tiers = user_agent_tiers(user)
@@ -47,3 +54,13 @@ class TicketQuerySet(models.QuerySet):
             ),
             clock_running=Case(When(Q(resolution_due_at__isnull=False), then=Value(0)), default=Value(1)),
         ).order_by("clock_running", F("next_due_at").asc(nulls_last=True), "priority", "created_at", "pk")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrganisationQuerySet":
+        """The organisations of the tickets the user sees: an organisation's name is customer data too."""
+        from .models import Ticket
+
+        if sees_every_ticket(user):
+            return self
+        return self.filter(pk__in=Ticket.objects.visible_to(user).values("organisation"))

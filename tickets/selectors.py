@@ -121,6 +121,19 @@ def staff_sees_internal(user) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.has_perm("tickets.work_ticket"))
 
 
+def users_visible_to(user) -> QuerySet[User]:
+    """The accounts a user may look up: their own, the requesters of the tickets they see and, for staff, their
+    colleagues. Support managers: every account. A customer's account is customer data, scoped like tickets."""
+    from .querysets import sees_every_ticket
+
+    if sees_every_ticket(user):
+        return User.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    shown = Q(pk=user.pk) | Q(pk__in=Ticket.objects.visible_to(user).values("requester"))
+    return User.objects.filter((shown | Q(is_staff=True)) if user.is_staff else shown)
+
+
 def agents_of_tier(*, tier: int) -> QuerySet[User]:
     from kbportal.accounts.roles import AGENT_ROLES
 

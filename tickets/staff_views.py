@@ -20,7 +20,7 @@ from kbportal.accounts.selectors import user_agent_tiers
 
 from . import clocks, deflection, selectors, services
 from .forms import BulkActionForm, DraftArticleForm, EscalateForm, PropertiesForm, QueueFilterForm, StaffReplyForm
-from .models import AgentAvailability, Status, Ticket, reference_to_pk
+from .models import AgentAvailability, Organisation, Status, Ticket, reference_to_pk
 
 QUEUE_PAGE_SIZE = 50
 DUE_SOON = timedelta(hours=2)
@@ -89,7 +89,8 @@ def _filter_sla(tickets: QuerySet[Ticket], value: str) -> QuerySet[Ticket]:
 @work_required
 def queue(request: HttpRequest) -> HttpResponse:
     agents = _agents_for(request.user)
-    form = QueueFilterForm(request.GET or None, agents=agents)
+    organisations = Organisation.objects.visible_to(request.user)
+    form = QueueFilterForm(request.GET or None, agents=agents, organisations=organisations)
     data = form.cleaned_data if form.is_valid() else {}
     tickets = _filtered_queue(request.user, data)
     page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))

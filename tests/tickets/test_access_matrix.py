@@ -504,3 +504,279 @@ def test_ticket_lists(as_caller, world, caller):
     client = as_caller(caller)
 
     assert observe_lists(client, world, caller) == expected_lists(caller)
+
+
+# --- The Django admin ------------------------------------------------------------------------------
+#
+# The admin is for staff: anyone else is sent to its sign-in page, and editors and moderators hold no permission on
+# the desk's models (403). Desk staff read in the admin exactly the tickets they work in the workspace (W above),
+# with what hangs on them (messages, events, the survey response, the follow-up case), and of the customers only
+# those tickets' requesters and organisations. Any other ticket does not exist for them: the admin answers as for a
+# number no ticket has (its redirect to the index). On top of that, the admin's own permissions:
+
+# Support managers delete tickets, read follow-up cases and see every account and organisation, with tickets or
+# without; agents do none of these (403 where a permission is missing).
+MANAGES = {"manager"}
+
+ADMIN_LOGIN, ADMIN_INDEX = "→/admin/login/", "→/admin/"
+SURVEY_MARK = "SURVEY-COMMENT"
+SURVEY_TOKEN = re.compile(rb"SURVEY-COMMENT-HW-\d+")
+
+
+@dataclass
+class AdminWorld:
+    survey: dict[str, int]  # ticket name -> survey response id
+    follow_up: dict[str, int]  # ticket name -> follow-up case id
+
+
+@pytest.fixture(scope="module")
+def admin_world(world, django_db_blocker):
+    """A low-scored survey on every matrix ticket, and the follow-up case it opens (rolled back with the world)."""
+    from tickets import surveys
+    from tickets.models import SurveyResponse
+
+    survey, follow_up = {}, {}
+    with django_db_blocker.unblock():
+        for name, ticket in world.tickets.items():
+            # Written directly: survey_submit needs a resolved ticket, and the other cells need them open.
+            response = SurveyResponse.objects.create(
+                ticket=ticket, respondent=ticket.requester, csat=1, response_speed=1, resolution=1, expertise=1,
+                attitude=1, follow_up=1, service_index=0, ces=5, comment=f"{SURVEY_MARK}-{ticket.reference}",
+            )  # fmt: skip
+            survey[name] = response.pk
+            follow_up[name] = surveys.follow_up_open(response=response).pk
+    return AdminWorld(survey, follow_up)
+
+
+def _organisation_seen(caller: str, organisation: int) -> bool:
+    """An organisation is named to those who work one of its tickets (and to managers, who see every one)."""
+    return caller in MANAGES or any(
+        works(caller, name) for name, spec in TICKETS.items() if spec.organisation == organisation
+    )
+
+
+def _customer_seen(caller: str, customer: str) -> bool:
+    """A customer's account is shown to those who work one of their tickets (and to managers)."""
+    return caller in MANAGES or any(works(caller, name) for name, spec in TICKETS.items() if spec.requester == customer)
+
+
+def _admin_denied(caller: str) -> str | None:
+    """Who never reaches the desk's admin pages, and the answer they get."""
+    return {"anonymous": ADMIN_LOGIN, "customer": ADMIN_LOGIN, "staff": "403"}.get(CALLERS[caller].kind)
+
+
+def expected_admin_cell(caller: str, name: str) -> dict:
+    denied = _admin_denied(caller)
+    can_work = works(caller, name)
+    organisation_seen = _organisation_seen(caller, TICKETS[name].organisation)
+
+    def page(shown: bool, *, permitted: bool = True) -> str:
+        return denied or ("403" if not permitted else "200" if shown else ADMIN_INDEX)
+
+    def listed(shown: bool, *, permitted: bool = True):
+        return denied or ("403" if not permitted else shown)
+
+    manages = caller in MANAGES
+    return {
+        "GET ticket change": page(can_work),
+        "  shows the subject, the requester's e-mail and the internal note": can_work,
+        # The history view looks the ticket up before it checks the permission, and editors see no ticket at all.
+        "GET ticket history": ADMIN_INDEX if CALLERS[caller].kind == "staff" else page(can_work),
+        "GET ticket delete": page(can_work, permitted=manages),
+        "ticket changelist lists it": listed(can_work),
+        "ticket search by subject finds it": listed(can_work),
+        "ticket search by reference finds it": listed(can_work),
+        "ticket autocomplete by subject finds it": listed(can_work),
+        "ticket autocomplete by reference finds it": listed(can_work),
+        "ticket organisation filter names its organisation": listed(organisation_seen),
+        "GET survey response change": page(can_work),
+        "  shows the survey comment": can_work,
+        "survey changelist lists it": listed(can_work),
+        "survey search by subject finds it": listed(can_work),
+        "GET follow-up case change": page(can_work, permitted=manages),
+        "follow-up changelist lists it": listed(can_work, permitted=manages),
+        "GET requester's account": page(can_work),
+        "account list (raw-id popup) lists the requester": listed(can_work),
+        "account autocomplete finds the requester": listed(can_work),
+        "GET its organisation": page(organisation_seen),
+        "  the organisation page names the requester": can_work,
+        "organisation autocomplete finds it": listed(organisation_seen),
+        "membership list lists the requester's": listed(can_work),
+        "leaked": [],
+    }
+
+
+class AdminRecorder(Recorder):
+    """Keeps every admin response, and reads the rows the admin listed from the template context or JSON."""
+
+    def page(self, url: str, params: dict | None = None):
+        response = self.client.get(url, params or {})
+        self._keep(response)
+        return response
+
+    def rows(self, url: str, params: dict | None = None):
+        """The primary keys the changelist at `url` lists; or where the caller was sent instead."""
+        response = self.page(url, params)
+        if response.status_code != 200:
+            return outcome(response)
+        return {row.pk for row in response.context["cl"].result_list}
+
+    def listed(self, url: str, pk: int, params: dict | None = None):
+        rows = self.rows(url, params)
+        return rows if isinstance(rows, str) else pk in rows
+
+    def organisations_in_filter(self):
+        """The organisations the ticket changelist's organisation filter offers."""
+        response = self.page(reverse("admin:tickets_ticket_changelist"))
+        if response.status_code != 200:
+            return outcome(response)
+        (spec,) = [spec for spec in response.context["cl"].filter_specs if spec.field_path == "organisation"]
+        return {pk for pk, _label in spec.lookup_choices}
+
+    def autocompletes(self, source: str, term: str, pk: int):
+        """Whether the admin's autocomplete for the foreign key `source` ("app.model.field") offers the row `pk`."""
+        app_label, model_name, field_name = source.split(".")
+        params = {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term}
+        response = self.page(reverse("admin:autocomplete"), params)
+        if response.status_code != 200:
+            return outcome(response)
+        return str(pk) in {row["id"] for row in json.loads(response.content)["results"]}
+
+    def admin_leaked(self, world: World, caller: str) -> list[str]:
+        """Internal canaries, survey comments and customers' names or addresses the caller may not read."""
+        allowed = allowed_canaries(world, caller, TICKETS) | {
+            f"{SURVEY_MARK}-{world.tickets[name].reference}".encode() for name in TICKETS if works(caller, name)
+        }
+        tokens = {token for body in self.bodies for token in CANARY_TOKEN.findall(body) + SURVEY_TOKEN.findall(body)}
+        found = {token.decode() for token in tokens - allowed}
+        for customer, spec in CALLERS.items():
+            if spec.kind != "customer" or _customer_seen(caller, customer):
+                continue
+            # The whole name: "matrix-customer_org1" is also the start of "…_org1_other" and "…_org12".
+            user = world.users[customer]
+            pattern = re.compile(rf"{re.escape(user.username)}(?![\w-])|{re.escape(user.email)}".encode())
+            if any(pattern.search(body) for body in self.bodies):
+                found.add(f"the account of {customer}")
+        return sorted(found)
+
+
+def observe_admin_cell(client, world: World, admin_world: AdminWorld, caller: str, name: str) -> dict:
+    ticket = world.tickets[name]
+    requester = world.users[TICKETS[name].requester]
+    organisation = ticket.organisation
+    http = AdminRecorder(client)
+    seen: dict = {}
+
+    tickets = reverse("admin:tickets_ticket_changelist")
+    response = http.page(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+    seen["GET ticket change"] = outcome(response)
+    body = body_of(response).decode()
+    seen["  shows the subject, the requester's e-mail and the internal note"] = response.status_code == 200 and all(
+        text in body for text in (ticket.subject, requester.email, _canaries(ticket.reference)["NOTE"])
+    )
+    seen["GET ticket history"] = outcome(http.page(reverse("admin:tickets_ticket_history", args=[ticket.pk])))
+    seen["GET ticket delete"] = outcome(http.page(reverse("admin:tickets_ticket_delete", args=[ticket.pk])))
+    seen["ticket changelist lists it"] = http.listed(tickets, ticket.pk)
+    seen["ticket search by subject finds it"] = http.listed(tickets, ticket.pk, {"q": ticket.subject})
+    seen["ticket search by reference finds it"] = http.listed(tickets, ticket.pk, {"q": ticket.reference})
+    seen["ticket autocomplete by subject finds it"] = http.autocompletes("tickets.message.ticket", ticket.subject,
+                                                                         ticket.pk)  # fmt: skip
+    seen["ticket autocomplete by reference finds it"] = http.autocompletes("tickets.message.ticket", ticket.reference,
+                                                                           ticket.pk)  # fmt: skip
+    offered = http.organisations_in_filter()
+    seen["ticket organisation filter names its organisation"] = (
+        offered if isinstance(offered, str) else organisation.pk in offered
+    )
+
+    survey_id = admin_world.survey[name]
+    response = http.page(reverse("admin:tickets_surveyresponse_change", args=[survey_id]))
+    seen["GET survey response change"] = outcome(response)
+    seen["  shows the survey comment"] = f"{SURVEY_MARK}-{ticket.reference}" in body_of(response).decode()
+    surveys = reverse("admin:tickets_surveyresponse_changelist")
+    seen["survey changelist lists it"] = http.listed(surveys, survey_id)
+    seen["survey search by subject finds it"] = http.listed(surveys, survey_id, {"q": ticket.subject})
+
+    case_id = admin_world.follow_up[name]
+    seen["GET follow-up case change"] = outcome(http.page(reverse("admin:tickets_followupcase_change", args=[case_id])))
+    seen["follow-up changelist lists it"] = http.listed(reverse("admin:tickets_followupcase_changelist"), case_id)
+
+    seen["GET requester's account"] = outcome(http.page(reverse("admin:accounts_user_change", args=[requester.pk])))
+    seen["account list (raw-id popup) lists the requester"] = http.listed(
+        reverse("admin:accounts_user_changelist"), requester.pk, {"_to_field": "id", "_popup": "1"}
+    )
+    seen["account autocomplete finds the requester"] = http.autocompletes("tickets.ticket.requester",
+                                                                          requester.username, requester.pk)  # fmt: skip
+
+    response = http.page(reverse("admin:tickets_organisation_change", args=[organisation.pk]))
+    seen["GET its organisation"] = outcome(response)
+    seen["  the organisation page names the requester"] = response.status_code == 200 and bool(
+        re.search(rf"{re.escape(requester.username)}(?![\w-])", body_of(response).decode())
+    )
+    seen["organisation autocomplete finds it"] = http.autocompletes("tickets.ticket.organisation", organisation.name,
+                                                                    organisation.pk)  # fmt: skip
+    seen["membership list lists the requester's"] = http.listed(
+        reverse("admin:tickets_organisationmembership_changelist"), requester.membership.pk
+    )
+    seen["leaked"] = http.admin_leaked(world, caller)
+    return seen
+
+
+@pytest.mark.parametrize(("caller", "name"), CELLS)
+def test_admin_access_cell(as_caller, world, admin_world, caller, name):
+    client = as_caller(caller)
+
+    assert observe_admin_cell(client, world, admin_world, caller, name) == expected_admin_cell(caller, name)
+
+
+def expected_admin_lists(caller: str) -> dict:
+    denied = _admin_denied(caller)
+    customers = {name for name, spec in CALLERS.items() if spec.kind == "customer" and _customer_seen(caller, name)}
+    organisations = {pk for pk in (1, 2, 12) if _organisation_seen(caller, pk)}
+    return {
+        "tickets": denied or {name for name in TICKETS if works(caller, name)},
+        "ticket organisation filter": denied or organisations,
+        "accounts of customers": denied or customers,
+        "organisations": denied or organisations,
+        "memberships": denied or customers,
+        "leaked": [],
+    }
+
+
+def observe_admin_lists(client, world: World, caller: str) -> dict:
+    http = AdminRecorder(client)
+    by_pk = {ticket.pk: name for name, ticket in world.tickets.items()}
+    customers = {world.users[name].pk: name for name, spec in CALLERS.items() if spec.kind == "customer"}
+    memberships = {world.users[name].membership.pk: name for name in customers.values()}
+
+    def names(rows, of: dict):
+        """The matrix's own rows among those listed (the database holds a few more, e.g. the callers' accounts)."""
+        return rows if isinstance(rows, str) else {of[pk] for pk in rows if pk in of}
+
+    tickets = http.rows(reverse("admin:tickets_ticket_changelist"))
+    seen = {
+        "tickets": tickets if isinstance(tickets, str) else {by_pk.get(pk, f"unknown {pk}") for pk in tickets},
+        "ticket organisation filter": http.organisations_in_filter(),
+        "accounts of customers": names(http.rows(reverse("admin:accounts_user_changelist")), customers),
+        "organisations": http.rows(reverse("admin:tickets_organisation_changelist")),
+        "memberships": names(http.rows(reverse("admin:tickets_organisationmembership_changelist")), memberships),
+    }
+    seen["leaked"] = http.admin_leaked(world, caller)
+    return seen
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+def test_admin_lists(as_caller, world, admin_world, caller):
+    client = as_caller(caller)
+
+    assert observe_admin_lists(client, world, caller) == expected_admin_lists(caller)
+
+
+@pytest.mark.parametrize("caller", [name for name, spec in CALLERS.items() if spec.kind == "desk"])
+def test_the_queue_organisation_filter_names_the_same_organisations_as_the_admin(as_caller, world, caller):
+    """The workspace's filter and the admin's follow one rule, Organisation.objects.visible_to."""
+    client = as_caller(caller)
+
+    response = client.get(reverse("tickets:queue"))
+    offered = {organisation.pk for organisation in response.context["form"].fields["organisation"].queryset}
+
+    assert offered == {pk for pk in (1, 2, 12) if _organisation_seen(caller, pk)}

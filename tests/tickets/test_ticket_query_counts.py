@@ -99,3 +99,42 @@ def test_a_customer_in_no_organisation_has_a_plain_list(client):
     client.force_login(customer)
 
     assert _count(client, reverse("tickets:list")) <= 8
+
+
+def _surveyed_tickets(count: int) -> None:
+    """Tickets of new customers in new organisations, each with a low survey score and its follow-up case."""
+    from tickets import surveys
+    from tickets.models import SurveyResponse
+
+    for _n in range(count):
+        ticket = TicketFactory(requester=MembershipFactory().user)
+        response = SurveyResponse.objects.create(
+            ticket=ticket, respondent=ticket.requester, csat=1, response_speed=1, resolution=1, expertise=1,
+            attitude=1, follow_up=1, service_index=0, ces=5,
+        )  # fmt: skip
+        surveys.follow_up_open(response=response)
+
+
+ADMIN_CHANGELISTS = ["tickets_ticket", "tickets_surveyresponse", "tickets_followupcase", "accounts_user",
+                     "tickets_organisation", "tickets_organisationmembership"]  # fmt: skip
+
+
+def test_admin_changelists_cost_the_same_for_5_and_50_tickets_for_agents_and_managers(client, desk):
+    """Scoped for the agent (a subquery, not a query per row), unscoped for the manager."""
+    manager = StaffFactory(username="boss", role=Role.SUPPORT_MANAGER)
+    agent = desk["agents"][0]
+    counts = []
+    for total in (5, 50):
+        new = total - (5 if counts else 0)
+        _open_tickets(desk, new)
+        _surveyed_tickets(new)
+        row = {}
+        for user in (agent, manager):
+            client.force_login(user)
+            for name in ADMIN_CHANGELISTS:
+                if user is agent and name == "tickets_followupcase":
+                    continue  # the managers' alone
+                row[f"{user.username} {name}"] = _count(client, reverse(f"admin:{name}_changelist"))
+        counts.append(row)
+
+    assert counts[0] == counts[1]
