@@ -53,3 +53,29 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _("That e-mail address and password do not match an account. Check both and try again."),
         "inactive": _("This account is disabled. Contact support."),
     }
+
+
+class OneTimeCodeForm(forms.Form):
+    """The code from an authenticator app, or a recovery code. Checking it is the service's work."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, autofocus: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if autofocus:
+            self.fields[next(iter(self.fields))].widget.attrs["autofocus"] = True
+
+
+class TwoFactorDisableForm(OneTimeCodeForm):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    field_order = ["password", "code"]
