@@ -178,8 +178,12 @@ def two_factor_enable(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
     if pending is None:
         raise ValidationError(_("Two-factor authentication is on already for this account."))
     check = _verify_on(pending, _normalised(code))
-    if not check.accepted:
+    if check.retry_at is not None:
         raise ValidationError(second_factor_error(check))
+    if not check.accepted:
+        raise ValidationError(
+            _("That code is not right. Type the code the app shows now; if it keeps failing, check the phone's clock.")
+        )
     device = check.device
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()

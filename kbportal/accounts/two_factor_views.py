@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import two_factor
-from .forms import OneTimeCodeForm, SignInForm, TwoFactorDisableForm
+from .forms import CurrentCodeForm, OneTimeCodeForm, SignInForm, TwoFactorDisableForm
 from .models import User
 from .views import _safe_next
 
@@ -183,7 +183,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @sensitive_post_parameters("recovery-code")
 def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
-    form = OneTimeCodeForm(request.POST, prefix="recovery")
+    form = CurrentCodeForm(request.POST, prefix="recovery")
     if form.is_valid():
         try:
             codes = two_factor.two_factor_recovery_codes_regenerate(user=request.user, code=form.cleaned_data["code"])
@@ -216,11 +216,11 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 def _manage_page(
     request: HttpRequest,
     *,
-    recovery_form: OneTimeCodeForm | None = None,
+    recovery_form: CurrentCodeForm | None = None,
     disable_form: TwoFactorDisableForm | None = None,
 ) -> HttpResponse:
     context = {
-        "recovery_form": recovery_form or OneTimeCodeForm(prefix="recovery"),
+        "recovery_form": recovery_form or CurrentCodeForm(prefix="recovery"),
         "disable_form": disable_form or TwoFactorDisableForm(prefix="disable"),
         "may_disable": not two_factor.user_must_use_second_factor(request.user),
         "codes_left": two_factor.recovery_codes_left(request.user),
