@@ -208,11 +208,12 @@ def two_factor_disable(*, user: User, password: str, code: str) -> None:
     """
     if user_must_use_second_factor(user):
         raise ValidationError(_("Staff accounts must keep two-factor authentication on."))
-    if not user.check_password(password):
-        raise ValidationError({"password": _("That password is not right. Type your current password.")})
+    # The code first: its throttle keeps a borrowed session from guessing the password here.
     check = second_factor_check(user=user, code=code)
     if not check.accepted:
         raise ValidationError({"code": second_factor_error(check)})
+    if not user.check_password(password):
+        raise ValidationError({"password": _("That password is not right. Type your current password.")})
     _devices_delete(user=user)
 
 

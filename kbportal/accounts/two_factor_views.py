@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,12 +31,17 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from . import two_factor
 from .forms import CurrentCodeForm, OneTimeCodeForm, SignInForm, TwoFactorDisableForm
 from .models import User
-from .views import _safe_next
 
 PENDING_KEY = "two_factor_pending"
 PENDING_SALT = "kbportal.accounts.two_factor.pending"
 # The code must follow the password within this time, or the sign-in starts over.
 PENDING_SECONDS = 5 * 60
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if allowed else ""
 
 
 # --- The sign-in waiting for its code (browser-session adapter) -----------------------------------

@@ -246,10 +246,12 @@ def test_turning_it_off_needs_the_password_and_a_code(client):
     url = reverse("accounts:two_factor_disable")
 
     wrong_password = client.post(url, {"disable-password": "not-it", "disable-code": authenticator_code(device)})
-    wrong_code = client.post(url, {"disable-password": PASSWORD, "disable-code": _wrong_code(device)})
+    # A wrong code stops before the password is checked: no password guessing without the phone.
+    wrong_code = client.post(url, {"disable-password": "not-it", "disable-code": _wrong_code(device)})
 
     assert "password is not right" in wrong_password.content.decode()
     assert WRONG_CODE_EN in wrong_code.content.decode()
+    assert "password is not right" not in wrong_code.content.decode()
     assert two_factor.user_has_second_factor(user)
 
     _let_the_back_off_pass()
