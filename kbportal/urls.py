@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from kbportal.accounts.two_factor_views import admin_login
+
 urlpatterns = [
     path("", include("articles.urls")),
     path("", include("tickets.urls")),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("status/", include("kbportal.announcements.urls")),
     path("accounts/", include("kbportal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own: every sign-in, the admin's too, goes through the portal's two steps.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kbportal.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -83,3 +83,39 @@ class AccountPasswordResetForm(PasswordResetForm):
             super().save(**kwargs)
         else:
             account_mail_send(to=email, template="password_reset_unknown", context={})
+
+
+class OneTimeCodeForm(forms.Form):
+    """The code from an authenticator app, or a recovery code. Checking it is the service's work.
+
+    The page around it says which code it wants; CurrentCodeForm says it in the field, for pages with several forms.
+    """
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, autofocus: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if autofocus:
+            self.fields[next(iter(self.fields))].widget.attrs["autofocus"] = True
+
+
+class CurrentCodeForm(OneTimeCodeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        )
+
+
+class TwoFactorDisableForm(CurrentCodeForm):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    field_order = ["password", "code"]

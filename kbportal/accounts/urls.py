@@ -1,19 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
-from .forms import SignInForm
+from . import two_factor_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
     path("sign-up/confirm/<uidb64>/<token>/", views.sign_up_confirm, name="sign_up_confirm"),
+    path("sign-in/", two_factor_views.SignInView.as_view(), name="login"),
+    path("two-factor/", two_factor_views.two_factor_page, name="two_factor"),
+    path("two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="accounts/sign_in.html", authentication_form=SignInForm),
-        name="login",
+        "two-factor/recovery-codes/",
+        two_factor_views.recovery_codes_regenerate,
+        name="two_factor_recovery_codes",
     ),
+    path("two-factor/disable/", two_factor_views.two_factor_disable, name="two_factor_disable"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

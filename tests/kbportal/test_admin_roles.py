@@ -4,6 +4,8 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles.models import Article, ArticleRevision, Category, Feedback, ProductVersion, Tag, Video, VideoChapter
 from community.models import (
@@ -24,7 +26,7 @@ from kbportal.announcements.services import notice_publish
 from kbportal.search import service
 from kbportal.search.analyzers import synonyms_changed
 from kbportal.search.models import SynonymGroup
-from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.factories import StaffFactory, UserFactory, two_factor_enrol
 from tests.articles.factories import ArticleFactory, VideoChapterFactory, VideoFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
 from tickets.models import Organisation, OrganisationMembership
@@ -38,6 +40,8 @@ MANAGER_DESK = AGENT_DESK | {
     "tickets.servicecalendar", "tickets.slapolicy", "tickets.serviceindexweights", "tickets.followupcase",
 }  # fmt: skip
 FORUM_READ = {"community.question", "community.answer"}
+# Support managers reset a lost phone by deleting the user's devices.
+TWO_FACTOR_DEVICES = {"otp_totp.totpdevice", "otp_static.staticdevice"}
 NOTICES = {"announcements.servicenotice"}
 FORUM_MODERATION = FORUM_READ | {
     "community.comment", "community.flag", "community.moderationaction", "community.memberprofile",
@@ -57,6 +61,7 @@ EXPECTED_ADMIN = {
     | MANAGER_DESK
     | FORUM_MODERATION
     | NOTICES
+    | TWO_FACTOR_DEVICES
     | {"articles.articlerevision", "articles.feedback", "search.synonymgroup", "axes.accessattempt"},
 }
 
@@ -187,8 +192,16 @@ def _sample(model):
         ),
         MemberProfile: lambda: MemberProfile.objects.create(user=UserFactory(), reputation=20),
         ServiceNotice: lambda: notice_publish(title="sample", body="Sample **details**", by=None),
+        TOTPDevice: lambda: _enrolled_device(TOTPDevice),
+        StaticDevice: lambda: _enrolled_device(StaticDevice),
     }
     return makers[model]() if model in makers else None
+
+
+def _enrolled_device(model):
+    user = UserFactory()
+    two_factor_enrol(user)
+    return model.objects.get(user=user)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ def existing_accounts_are_confirmed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_support_desk_permissions"),
+        ("accounts", "0004_support_managers_reset_two_factor"),
     ]
 
     operations = [
