@@ -53,3 +53,12 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _("That e-mail address and password do not match an account. Check both and try again."),
         "inactive": _("This account is disabled. Contact support."),
     }
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, such as a script or a device, so that you know which one to revoke."),
+    )

@@ -14,6 +14,9 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("tokens/revoke-all/", views.api_token_revoke_all, name="api_token_revoke_all"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
