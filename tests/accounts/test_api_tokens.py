@@ -70,6 +70,9 @@ def test_the_sign_in_credentials_make_a_hashed_token_that_expires(client, login)
     assert abs(token.expiry - expected_expiry) < timedelta(minutes=1)
     assert body["token"] not in _every_value_in_the_database()
     assert _call(body["token"]).status_code == 200
+    # Counted as a sign-in (user_logged_in), which is also what clears the lockout's count of failures.
+    user.refresh_from_db()
+    assert user.last_login is not None
 
 
 def test_the_form_encoded_request_of_drf_clients_still_works(client):
