@@ -7,3 +7,7 @@ class KbportalConfig(AppConfig):
 
     name = "kbportal"
     verbose_name = _("Support center")
+
+    def ready(self) -> None:
+        # Registers the OpenAPI description of the token authentication.
+        from kbportal.api import schema  # noqa: F401

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from kbportal.accounts.api.views import ApiTokenView
 from kbportal.accounts.two_factor_views import admin_login
 
 urlpatterns = [
@@ -22,7 +22,7 @@ urlpatterns = [
     path("api/v1/", include("kbportal.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", ApiTokenView.as_view(), name="api-token"),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from .models import ApiToken, User
 from .two_factor import RESET_PERMISSIONS, two_factor_reset
 
 
@@ -65,6 +65,18 @@ class ResetOnlyDeviceAdmin:
         queryset = super().get_queryset(request)
         # The rule of two_factor.user_may_reset_two_factor, for whole lists (bulk delete included).
         return queryset if request.user.is_superuser else queryset.filter(user__is_superuser=False)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff may see and revoke (delete) tokens, never make one: its secret would be shown to them."""
+
+    list_display = ["__str__", "user", "created", "expiry", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username", "user__email"]
+    raw_id_fields = ["user"]
+    fields = ["name", "user", "created", "expiry", "last_used"]
+    readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -119,3 +119,12 @@ class TwoFactorDisableForm(CurrentCodeForm):
     )
 
     field_order = ["password", "code"]
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, such as a script or a device, so that you know which one to revoke."),
+    )

@@ -1,18 +1,23 @@
+from datetime import timedelta
 from enum import Enum
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from knox.settings import knox_settings
 
 from .mail import absolute, account_mail_send
-from .models import User
+from .models import ApiToken, User
 from .roles import Role
 
 
@@ -107,3 +112,49 @@ def staff_member_create(*, username: str, email: str, password: str, roles: list
     user.save()
     user.groups.set(Group.objects.filter(name__in=[str(role) for role in roles]))
     return user
+
+
+# How stale a token's "last used" may get: the write it costs happens at most this often per token.
+API_TOKEN_LAST_USED_INTERVAL = timedelta(hours=1)
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Make an API token for the user. Returns the row and the secret: only a hash of the secret is
+    stored, so the caller shows it once and it can never be shown again."""
+    # Locking the owner makes the limit exact when two tokens are requested at once.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    tokens = ApiToken.objects.owned_by(user)
+    tokens.expired().delete()
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and tokens.active().count() >= limit:
+        raise ValidationError(
+            _("You have %(limit)s API tokens already. Revoke one you no longer use, then make a new one."),
+            code="token_limit",
+            params={"limit": limit},
+        )
+    return ApiToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, name=name.strip())
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    token.delete()
+
+
+@transaction.atomic
+def api_token_revoke_all(*, user: User) -> int:
+    """Revoke every token of the user; returns how many there were."""
+    count, _deleted = ApiToken.objects.owned_by(user).delete()
+    return count
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Note that the token signed a request, writing at most once per API_TOKEN_LAST_USED_INTERVAL
+    so that reads do not each cost a write."""
+    now = timezone.now()
+    cutoff = now - API_TOKEN_LAST_USED_INTERVAL
+    if token.last_used is not None and token.last_used > cutoff:
+        return
+    # The filter repeats the check in the database: of two requests racing here, one writes.
+    ApiToken.objects.filter(Q(last_used__isnull=True) | Q(last_used__lte=cutoff), pk=token.pk).update(last_used=now)
+    token.last_used = now

@@ -18,6 +18,9 @@ urlpatterns = [
     ),
     path("two-factor/disable/", two_factor_views.two_factor_disable, name="two_factor_disable"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("tokens/revoke-all/", views.api_token_revoke_all, name="api_token_revoke_all"),
     path(
         "password/change/",
         views.PasswordChangeView.as_view(

@@ -53,7 +53,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -279,8 +282,9 @@ KBPORTAL_CSP_EXTRA_MEDIA = env_list("KBPORTAL_CSP_EXTRA_MEDIA")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, because DRF takes a refusal's challenge from the first class (see the class).
+        "kbportal.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     # Deny by default: every view states who may use it.
     "DEFAULT_PERMISSION_CLASSES": ["kbportal.api.permissions.DenyAll"],
@@ -291,6 +295,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (django-rest-knox): only a SHA-512 hash of each secret is stored. A token lives this many days
+# from its creation and is not extended by use, so a leaked one stops working on a known date; its owner
+# makes a new one on the account page before then.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model's name, not a secret)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("KBPORTAL_API_TOKEN_DAYS", 90)),
+    "AUTO_REFRESH": False,
+    # Unexpired tokens one account may hold: each password check could otherwise add rows without end.
+    "TOKEN_LIMIT_PER_USER": env_int("KBPORTAL_API_TOKENS_PER_USER", 10),
+    # A fixed prefix lets secret scanners recognise a leaked token (kbp_ and 64 hex digits).
+    "TOKEN_PREFIX": "kbp_",
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# The token model replaces knox's own, so knox's migrations (which would make an unused table) stay off.
+MIGRATION_MODULES = {"knox": None}
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbportal API",
     "DESCRIPTION": "Knowledge base, tickets and community of the HelloWorld support center.",
