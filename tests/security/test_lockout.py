@@ -111,13 +111,14 @@ def test_behind_a_trusted_proxy_each_client_is_counted_apart(client, settings):
     assert _sign_in(client, "mei", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.2").status_code == 302
 
 
-def test_the_admin_login_counts_and_refuses_alike(client):
+def test_the_admin_login_is_the_portal_sign_in_and_counts_alike(client):
     StaffFactory(username="agent", role=Role.AGENT_TIER_1)
-    admin_login = reverse("admin:login")
-    for _ in range(LIMIT):
-        client.post(admin_login, {"username": "agent", "password": "wrong-password"})
+    admin_login = client.post(reverse("admin:login"), {"username": "agent", "password": "wrong-password"})
+    assert admin_login.status_code == 302
+    assert admin_login["Location"].startswith(SIGN_IN)
+    _fail(client, "agent", LIMIT)
 
-    refused = client.post(admin_login, {"username": "agent", "password": PASSWORD})
+    refused = client.post(f"{SIGN_IN}?next=/admin/", {"username": "agent", "password": PASSWORD, "next": "/admin/"})
 
     assert refused.status_code == 429
     assert "_auth_user_id" not in client.session
@@ -169,3 +170,21 @@ def test_agents_cannot_see_or_lift_lockouts(client):
     client.force_login(agent)
 
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+
+
+def test_the_token_endpoint_counts_and_refuses_alike_with_json(client):
+    UserFactory(username="mei", email="mei@example.com")
+    token_url = "/api/v1/auth/token/"
+    codes = [
+        client.post(
+            token_url, {"username": "mei", "password": "wrong-password"}, content_type="application/json"
+        ).status_code
+        for _ in range(LIMIT)
+    ]
+
+    refused = client.post(token_url, {"username": "mei", "password": PASSWORD}, content_type="application/json")
+
+    assert codes == [400] * (LIMIT - 1) + [429]
+    assert refused.status_code == 429
+    assert "Too many failed sign-in attempts" in refused.json()["detail"]
+    assert "token" not in refused.json()
