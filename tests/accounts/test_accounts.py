@@ -174,7 +174,7 @@ def test_reset_for_an_unknown_address_answers_alike_and_tells_only_the_address(
     assert "/accounts/password/reset/" not in mail.outbox[0].body
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sign_up_hashes_the_password_before_it_takes_the_write_lock(client, monkeypatch):
     """A password hash takes most of a second in production; inside the transaction it held SQLite's one
     write lock that long, and a burst of sign-ups timed out with "database is locked"."""

@@ -92,7 +92,7 @@ def two_servers(tmp_path):
             server.stop()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_failures_sent_to_two_processes_lock_the_account_in_both(two_servers):
     UserFactory(username="mei", email="mei@example.com")
     first, second = two_servers

@@ -129,7 +129,7 @@ def test_the_search_api_answers_429_with_retry_after_past_its_rate(client, path)
     assert "detail" in refused.json()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_counter_loses_no_increment_under_concurrency(settings):
     counters = CounterDatabaseCache("kbportal_rate_limit_counter", {"TIMEOUT": 3600})
     counters.add("hits", 0)
