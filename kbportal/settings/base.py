@@ -214,9 +214,20 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON through one parser that bounds size and nesting; views never set their own JSON parser.
+    "DEFAULT_PARSER_CLASSES": [
+        "kbportal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "kbportal.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"feedback": "60/minute", "forum": "60/minute"},
 }
+# A JSON request body larger than this gets 413; one nested deeper than KBPORTAL_MAX_JSON_DEPTH gets 400
+# (Python's decoder recurses once per level, so depth is checked before decoding).
+KBPORTAL_MAX_JSON_BODY_BYTES = env_int("KBPORTAL_MAX_JSON_BODY_KB", 1024) * 1024
+KBPORTAL_MAX_JSON_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbportal API",
     "DESCRIPTION": "Knowledge base, tickets and community of the HelloWorld support center.",
