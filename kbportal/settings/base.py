@@ -175,6 +175,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads are readable by the application's user and group only, never by every account on the host
+# (a front server that serves MEDIA_ROOT itself must run in that group).
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Uploaded videos and thumbnails: larger uploads are refused by the form.
 KBPORTAL_MAX_VIDEO_UPLOAD_BYTES = env_int("KBPORTAL_MAX_VIDEO_UPLOAD_MB", 200) * 1024 * 1024
 KBPORTAL_MAX_IMAGE_UPLOAD_BYTES = 5 * 1024 * 1024

@@ -1,6 +1,8 @@
 """Attachments: an allowlist checked on content, a size limit, served only as downloads."""
 
 import codecs
+import stat
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -129,6 +131,23 @@ def test_the_api_refuses_markup_behind_a_byte_order_mark(customer):
     assert response.status_code == 400
     assert "not a type we accept" in str(response.json())
     assert not ticket.attachments.exists()
+
+
+@pytest.mark.django_db
+def test_uploaded_files_are_not_world_readable(settings, tmp_path, customer):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+
+    ticket = TicketFactory(requester=customer, attachments=[SimpleUploadedFile("hw.log", b"ERROR HW-2001\n")])
+
+    stored = Path(ticket.attachments.get().file.path)
+    assert stored.is_relative_to(tmp_path)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o640
+    folders = [folder for folder in stored.parents if folder.is_relative_to(tmp_path) and folder != tmp_path]
+    assert folders  # tickets/<year>/<month>/
+    assert {stat.S_IMODE(folder.stat().st_mode) for folder in folders} == {0o750}
 
 
 @pytest.mark.django_db
