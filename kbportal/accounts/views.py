@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+
+from kbportal.redirects import safe_next_url
 
 from . import services
 from .forms import SignUpForm
@@ -27,11 +29,6 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="kbportal.accounts.backends.EmailOrUsernameBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect(_safe_next(request) or "articles:home")
+            target = request.POST.get("next") or request.GET.get("next")
+            return redirect(safe_next_url(request, target, fallback=reverse("articles:home")))
     return render(request, "accounts/sign_up.html", {"form": form})
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-    return target if allowed else ""
