@@ -18,7 +18,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("kbportal.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html"),
+        name="api-docs",
+    ),
     # DRF's token view names its own parsers; it gets the project's, whose JSON parser bounds depth and size.
     path(
         "api/v1/auth/token/",
