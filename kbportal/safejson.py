@@ -28,7 +28,7 @@ class NestingTooDeep(json.JSONDecodeError):
         self.max_depth = max_depth
 
 
-def too_deep_at(text: str, max_depth: int) -> int | None:
+def _too_deep_at(text: str, max_depth: int) -> int | None:
     """The position of the first bracket that opens level `max_depth + 1`, or None if the text stays within."""
     depth = 0
     for match in _STRUCTURE.finditer(text):
@@ -51,7 +51,7 @@ def loads(text: str | bytes, *, max_depth: int | None = None, **kwargs: Any) -> 
         # The same detection json.loads does, so the scan reads what the decoder will read.
         text = text.decode(json.detect_encoding(text), "surrogatepass")
     limit = settings.KBPORTAL_MAX_JSON_DEPTH if max_depth is None else max_depth
-    position = too_deep_at(text, limit)
+    position = _too_deep_at(text, limit)
     if position is not None:
         raise NestingTooDeep(text, position, limit)
     return json.loads(text, **kwargs)
