@@ -25,6 +25,7 @@ from django.db.models import F, Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kbportal import safejson
 from kbportal.accounts.models import User
 from kbportal.choices import Language
 from kbportal.search import indexing as search_index
@@ -123,7 +124,7 @@ def parse_line(*, text: str | bytes, number: int) -> ArticleLine:
         except UnicodeDecodeError as error:
             raise LineError(_("The line is not valid UTF-8; save the file as UTF-8.")) from error
     try:
-        data = json.loads(text)
+        data = safejson.loads(text)  # a line of the file is as untrusted as a request body
     except json.JSONDecodeError as error:
         raise LineError(
             _("The line is not valid JSON (%(error)s at column %(column)s).")

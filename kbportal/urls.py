@@ -21,7 +21,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("kbportal.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html"),
+        name="api-docs",
+    ),
     path("api/v1/auth/token/", ApiTokenView.as_view(), name="api-token"),
 ]
 

@@ -6,6 +6,8 @@ browser sent, and downloads always carry Content-Disposition: attachment.
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +27,21 @@ _SIGNATURES = [
 ]
 _TEXT_SUFFIXES = {".txt", ".log", ".csv", ".json", ".yaml", ".yml", ".toml", ".ini", ".conf"}
 _SNIFF_BYTES = 8192
+# Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BYTE_ORDER_MARKS = [
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+# What a browser's content sniffing takes for HTML (the tags of WHATWG MIME Sniffing's "unknown type"
+# rules), XML or SVG, after any byte order marks and white space, in any case.
+_MARKUP_START = re.compile(
+    r"[\s\ufeff\u200b]*<(?:\?xml|!--|!doctype\s+html|(?:html|head|body|script|iframe|style|title|svg|div|table"
+    r"|font|h1|br|a|b|p)(?![\w-]))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -75,9 +92,13 @@ def check_attachment(upload) -> CheckedFile:
 
 
 def _looks_like_markup(head: bytes) -> bool:
-    """HTML or SVG in a .txt is refused: browsers that ignore the type would run it."""
-    start = head.lstrip()[:200].lower()
-    return start.startswith((b"<!doctype html", b"<html", b"<svg", b"<script", b"<?xml"))
+    """HTML or SVG in a .txt is refused: browsers that ignore the type would run it.
+
+    The sample is read as text in the encoding its byte order mark names (UTF-8 otherwise), so neither a
+    mark nor UTF-16 or UTF-32 encoding hides a leading tag.
+    """
+    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if head.startswith(mark)), "utf-8")
+    return _MARKUP_START.match(head[:1024].decode(encoding, errors="replace")) is not None
 
 
 def download_response(attachment) -> FileResponse:

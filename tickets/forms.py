@@ -1,4 +1,3 @@
-import json
 import re
 import uuid
 
@@ -6,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Category, ProductVersion
+from kbportal import safejson
 from kbportal.accounts.models import User
 from kbportal.choices import Language
 from kbportal.search.registry import sources
@@ -300,8 +300,8 @@ def _site_path(url: str) -> str:
 def shown_suggestions_from(raw: str) -> list[dict]:
     """The suggestions a page's script says it showed (JSON from the browser): only well-formed, known items."""
     try:
-        items = json.loads(raw or "[]")
-    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        items = safejson.loads(raw or "[]")
+    except ValueError:  # not JSON, or nested deeper than a list of flat items ever is
         return []
     kinds = {source.kind for source in sources()}
     kept, seen = [], set()

@@ -10,12 +10,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kbportal.announcements import selectors as announcements
 from kbportal.choices import content_language
+from kbportal.redirects import safe_next_url
 from kbportal.search import service as search_service
 from kbportal.security.ratelimits import rate_limited, refusal_message
 
@@ -76,14 +76,6 @@ def _with_query(request: HttpRequest, query: str) -> str:
 # --- "Did this solve your problem?" ---------------------------------------------------------------------
 
 
-def _safe_next(request: HttpRequest, target: str) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("tickets:search")
-
-
 @require_POST
 def help_answer(request: HttpRequest) -> HttpResponse:
     """Yes ends the help session as solved; No leads to the contact form, prefilled from the session.
@@ -101,7 +93,7 @@ def help_answer(request: HttpRequest) -> HttpResponse:
     if not solved:
         return redirect("community:ask" if data["via"] == HelpVia.COMMUNITY_ASK else "tickets:contact")
     messages.success(request, _("Glad it helped. Thank you for telling us."))
-    return redirect(_safe_next(request, data["next"]))
+    return redirect(safe_next_url(request, data["next"], fallback=reverse("tickets:search")))
 
 
 # --- The contact form ------------------------------------------------------------------------------------

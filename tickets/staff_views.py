@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kbportal.accounts.models import User
 from kbportal.accounts.roles import AGENT_ROLES
 from kbportal.accounts.selectors import user_agent_tiers
+from kbportal.redirects import safe_next_url
 
 from . import clocks, deflection, selectors, services
 from .forms import BulkActionForm, DraftArticleForm, EscalateForm, PropertiesForm, QueueFilterForm, StaffReplyForm
@@ -119,9 +120,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     ticket_ids = request.POST.getlist("tickets")
     allowed = list(visible.filter(pk__in=[int(pk) for pk in ticket_ids if pk.isdigit()]).values_list("pk", flat=True))
     form = BulkActionForm(request.POST, ticket_ids=allowed, agents=agents)
-    back = request.POST.get("next") or reverse("tickets:queue")
-    if not back.startswith("/"):
-        back = reverse("tickets:queue")
+    back = safe_next_url(request, request.POST.get("next"), fallback=reverse("tickets:queue"))
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:

@@ -168,7 +168,8 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Twelve characters at least: long enough that a passphrase beats guessing (Django's default is 8).
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -250,6 +251,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads are readable by the application's user and group only, never by every account on the host
+# (a front server that serves MEDIA_ROOT itself must run in that group).
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Uploaded videos and thumbnails: larger uploads are refused by the form.
 KBPORTAL_MAX_VIDEO_UPLOAD_BYTES = env_int("KBPORTAL_MAX_VIDEO_UPLOAD_MB", 200) * 1024 * 1024
 KBPORTAL_MAX_IMAGE_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -290,6 +295,13 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON through one parser that bounds size and nesting; views never set their own JSON parser.
+    "DEFAULT_PARSER_CLASSES": [
+        "kbportal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "kbportal.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # API tokens (django-rest-knox): only a SHA-512 hash of each secret is stored. A token lives this many days
@@ -307,6 +319,10 @@ REST_KNOX = {
 }
 # The token model replaces knox's own, so knox's migrations (which would make an unused table) stay off.
 MIGRATION_MODULES = {"knox": None}
+# A JSON request body larger than this gets 413; one nested deeper than KBPORTAL_MAX_JSON_DEPTH gets 400
+# (Python's decoder recurses once per level, so depth is checked before decoding).
+KBPORTAL_MAX_JSON_BODY_BYTES = env_int("KBPORTAL_MAX_JSON_BODY_KB", 1024) * 1024
+KBPORTAL_MAX_JSON_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "kbportal API",
     "DESCRIPTION": "Knowledge base, tickets and community of the HelloWorld support center.",

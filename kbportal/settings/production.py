@@ -22,6 +22,9 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 # Staff sign in with a second factor (see base.py); an operator may turn it off, never by accident.
 KBPORTAL_STAFF_REQUIRE_2FA = env_bool("KBPORTAL_STAFF_REQUIRE_2FA", True)
 
+# JSON only: the browsable API's HTML forms and pages are a development aid (local.py keeps them).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}
+
 TEMPLATES[0]["OPTIONS"]["loaders"] = [
     (
         "django.template.loaders.cached.Loader",

@@ -3,11 +3,13 @@
 import re
 
 import pytest
+from django.contrib.auth import password_validation
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from kbportal.accounts.models import User
+from kbportal.demo.accounts import DEMO_PASSWORD
 from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +111,41 @@ def test_weak_passwords_are_refused(client):
 
     assert response.status_code == 400
     assert not User.objects.filter(email="mei@example.com").exists()
+
+
+def test_passwords_shorter_than_twelve_characters_are_refused(client):
+    response = _sign_up(client, password1="tiger-lily7", password2="tiger-lily7")
+
+    assert "at least 12 characters" in response.content.decode()
+    assert not User.objects.filter(email="mei@example.com").exists()
+    assert _sign_up(client, password1="tiger-lily-7", password2="tiger-lily-7").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "rule"),
+    [("en", "Your password must contain at least 12 characters."), ("zh-CN", "你的密码必须包含至少 12 个字符。")],
+)
+def test_the_password_forms_state_the_length_rule_in_both_languages(client, customer, language, rule):
+    sign_up = client.get(reverse("accounts:sign_up"), HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(customer)
+    change = client.get(reverse("accounts:password_change"), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert rule in sign_up.content.decode()
+    assert rule in change.content.decode()
+
+
+def test_the_length_rule_keeps_djangos_other_password_checks(settings):
+    validators = {validator["NAME"].rsplit(".", 1)[-1] for validator in settings.AUTH_PASSWORD_VALIDATORS}
+
+    assert validators == {
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    }
+    # The published demo password and the factories' one still pass every rule.
+    for password in (DEMO_PASSWORD, PASSWORD):
+        password_validation.validate_password(password, User(email="mei@example.com", display_name="Mei Lin"))
 
 
 def test_sign_in_with_email_or_username_and_sign_out(client):

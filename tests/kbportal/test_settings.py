@@ -51,3 +51,30 @@ def test_sqlite_waits_for_writers_instead_of_failing():
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
     assert "busy_timeout" in options["init_command"]
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def _api_root_as_a_browser(env: dict[str, str], *, secure: bool) -> tuple[str, str]:
+    """The status and type of the API root asked for as HTML, in a process with the given settings."""
+    script = (
+        "from django.test import Client; "
+        "response = Client().get("
+        f"'/api/v1/', secure={secure}, HTTP_ACCEPT='{BROWSER_ACCEPT}', HTTP_HOST='support.example.com'); "
+        "print(response.status_code, response['Content-Type'].split(';')[0])"
+    )
+    result = _manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    status, content_type = result.stdout.split()[-2:]
+    return status, content_type
+
+
+def test_production_serves_the_api_as_json_only():
+    """The browsable API (forms, the schema of every endpoint) is a development aid, not a production page."""
+    assert _api_root_as_a_browser(PRODUCTION, secure=True) == ("403", "application/json")
+
+
+def test_the_browsable_api_stays_in_development():
+    local = {"DJANGO_SETTINGS_MODULE": "kbportal.settings.local", "DJANGO_ALLOWED_HOSTS": "support.example.com"}
+    assert _api_root_as_a_browser(local, secure=False) == ("403", "text/html")
