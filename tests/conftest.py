@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import PASSWORD, StaffFactory, UserFactory
@@ -42,3 +43,14 @@ def _compiled_translations():
     from django.core.management import call_command
 
     call_command("compile_translations", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in Chinese leaves its language active in the
+    thread, and a test that calls a service directly would otherwise read its messages in Chinese."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

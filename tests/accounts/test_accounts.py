@@ -118,7 +118,9 @@ def test_passwords_shorter_than_twelve_characters_are_refused(client):
 
     assert "at least 12 characters" in response.content.decode()
     assert not User.objects.filter(email="mei@example.com").exists()
-    assert _sign_up(client, password1="tiger-lily-7", password2="tiger-lily-7").status_code == 200  # accepted: check your inbox
+    assert (
+        _sign_up(client, password1="tiger-lily-7", password2="tiger-lily-7").status_code == 200
+    )  # accepted: check your inbox
 
 
 @pytest.mark.parametrize(
