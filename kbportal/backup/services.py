@@ -23,6 +23,8 @@ def backup_create(*, destination: Path) -> Path:
     """
     if destination.exists():
         raise BackupError(f"{destination} exists already; give a new file name or remove it first.")
+    if not destination.parent.is_dir():
+        raise BackupError(f"There is no folder {destination.parent}; create it first.")
     partial = destination.with_name(f".{destination.name}.partial")
     partial.unlink(missing_ok=True)
     try:
