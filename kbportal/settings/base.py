@@ -133,6 +133,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+# Backups (README, "Backup and restore"): the table-less permission holder is no part of a dump, and
+# dumps keep times to the microsecond.
+DATABASE_ROUTERS = ["kbportal.backup.routers.UnmanagedModelsRouter"]
+SERIALIZATION_MODULES = {"json": "kbportal.backup.serializers"}
 
 # --- Cache --------------------------------------------------------------------
 
