@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,6 +26,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from kbportal.redirects import safe_next_url
 
 from . import two_factor
 from .forms import CurrentCodeForm, OneTimeCodeForm, SignInForm, TwoFactorDisableForm
@@ -39,9 +40,8 @@ PENDING_SECONDS = 5 * 60
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-    return target if allowed else ""
+    """The page the visitor was going to, kept through the second step; empty when it leads off the site."""
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next"), fallback="")
 
 
 # --- The sign-in waiting for its code (browser-session adapter) -----------------------------------
