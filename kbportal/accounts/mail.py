@@ -30,6 +30,15 @@ def account_mail_send(*, to: str, template: str, context: dict) -> None:
 
 
 def account_mail_queue(*, subject: str, body: str, to: str) -> None:
-    """Hand a rendered mail to the mail task once the surrounding transaction commits."""
+    """Hand a rendered mail to the mail task once the surrounding transaction commits.
+
+    A mail server or broker that fails is logged, never turned into an error page for a request whose
+    work is already committed. (Without a broker the task runs inline and a failed mail is lost with its
+    log line; the outbox of the production issue makes it wait and retry instead.)
+    """
     subject = " ".join(subject.split())
-    transaction.on_commit(lambda: send_account_mail.delay(subject=subject, body=body, to=to))
+
+    def hand_over() -> None:
+        send_account_mail.delay(subject=subject, body=body, to=to)
+
+    transaction.on_commit(hand_over, robust=True)

@@ -232,3 +232,28 @@ def test_sign_up_hashes_the_password_before_it_takes_the_write_lock(client, monk
 
     assert in_transaction == [False]
     assert User.objects.filter(email="mei@example.com").exists()
+
+
+class RefusingBackend:
+    """A mail server that refuses every connection."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_a_mail_server_that_refuses_never_turns_sign_up_or_reset_into_an_error_page(
+    client, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = "tests.accounts.test_accounts.RefusingBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_up = _sign_up(client)
+        reset = client.post(reverse("accounts:password_reset"), {"email": "someone@example.com"})
+
+    assert signed_up.status_code == 200
+    assert reset.status_code == 302
+    assert User.objects.filter(email="mei@example.com").exists()
+    assert "Connection refused" in caplog.text
