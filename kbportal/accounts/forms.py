@@ -41,6 +41,27 @@ class SignUpForm(forms.Form):
         return data
 
 
+class SignUpConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("The password you chose"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("That is not the password chosen when this address signed up. Type it again, or sign up again."),
+                code="password_incorrect",
+            )
+        return password
+
+
 class SignInForm(AuthenticationForm):
     username = forms.CharField(
         label=_("E-mail address or username"),

@@ -96,11 +96,10 @@ def _confirmation_context(user: User) -> dict:
     return {"user": user, "confirm_url": absolute(path), "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400}
 
 
-@transaction.atomic
 def customer_confirm_email(*, user: User) -> User:
     """The owner opened the confirmation link: the account can sign in from now on."""
-    User.objects.select_for_update().filter(pk=user.pk).update(is_active=True, email_verified_at=timezone.now())
-    user.refresh_from_db(fields=["is_active", "email_verified_at"])
+    user.is_active, user.email_verified_at = True, timezone.now()
+    user.save(update_fields=["is_active", "email_verified_at"])
     return user
 
 

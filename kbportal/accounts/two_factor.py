@@ -7,7 +7,8 @@ portal's whole use of it, so the sign-in step, the account page, the enforcement
 the API token endpoint all ask the same questions:
 
 - `user_requires_second_factor(user)`: a password alone does not sign this user in;
-- `verify_second_factor(user=…, code=…)`: the code is right (and, for a recovery code, now used up).
+- `second_factor_check(user=…, code=…)`: whether the code is right (a recovery code is then used up),
+  or when the throttle allows the next try.
 """
 
 from base64 import b32encode
@@ -65,7 +66,7 @@ def user_requires_second_factor(user: User) -> bool:
     """A password alone does not sign this user in: they set up a second factor, or they must have one.
 
     For every way in (the sign-in page, API tokens). Where the user must but has none yet,
-    `verify_second_factor` accepts no code, so they set it up on the website first.
+    `second_factor_check` accepts no code, so they set it up on the website first.
     """
     return user_has_second_factor(user) or user_must_use_second_factor(user)
 
@@ -123,11 +124,6 @@ def second_factor_check(*, user: User, code: str) -> SecondFactorCheck:
             return check
         retry_at = check.retry_at or retry_at
     return SecondFactorCheck(retry_at=retry_at)
-
-
-def verify_second_factor(*, user: User, code: str) -> bool:
-    """The code is right for this user (for other ways in than the sign-in page, e.g. API tokens)."""
-    return second_factor_check(user=user, code=code).accepted
 
 
 def second_factor_error(check: SecondFactorCheck) -> str:

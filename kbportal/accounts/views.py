@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -5,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -16,8 +19,14 @@ from knox.settings import knox_settings
 
 from kbportal.security.ratelimits import rate_limited, refusal_message
 
-from . import services
-from .forms import AccountPasswordResetForm, ApiTokenCreateForm, CheckedPasswordChangeForm, SignUpForm
+from . import services, two_factor
+from .forms import (
+    AccountPasswordResetForm,
+    ApiTokenCreateForm,
+    CheckedPasswordChangeForm,
+    SignUpConfirmForm,
+    SignUpForm,
+)
 from .models import ApiToken, User
 
 BACKEND = "kbportal.accounts.backends.EmailOrUsernameBackend"
@@ -42,17 +51,22 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_up.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
+@sensitive_post_parameters("password")
 def sign_up_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The link from the confirmation mail. Opening it only asks (mail scanners open links); the button confirms."""
+    """The link from the confirmation mail. Opening it only asks (mail scanners open links); confirming takes
+    the password chosen at sign-up, so a link that reached the mailbox from someone else's sign-up for the
+    address opens nothing for them (they would know the password, never the mail)."""
     user = _user_of_link(uidb64, token)
     if user is None:
         return render(request, "accounts/sign_up_link_invalid.html", status=400)
-    if request.method == "POST":
+    form = SignUpConfirmForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
         services.customer_confirm_email(user=user)
         login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("articles:home")
-    return render(request, "accounts/sign_up_confirm.html", {"email": user.email})
+    context = {"email": user.email, "form": form}
+    return render(request, "accounts/sign_up_confirm.html", context, status=400 if form.is_bound else 200)
 
 
 def _user_of_link(uidb64: str, token: str) -> User | None:
@@ -91,7 +105,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The signed-in user's API tokens; a new one's secret is shown in the answer to the POST that made
-    it and nowhere else (no redirect: the secret must not wait in the session or a cookie)."""
+    it and nowhere else (no redirect: the secret must not wait in the session or a cookie).
+
+    A token outlives the session, so an account with two factors makes one only from a session that gave
+    its code: a session opened before two-factor was turned on goes through the second step first.
+    """
+    if not request.user.is_verified() and two_factor.user_has_second_factor(request.user):
+        return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': request.path})}")
     form = ApiTokenCreateForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():

@@ -1,8 +1,17 @@
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication
 from knox.settings import knox_settings
 from rest_framework.authentication import get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
 
 from kbportal.accounts.services import api_token_mark_used
+
+# Every secret knox makes ("kbp_" and hex) or DRF made (40 hex) has this shape; anything else is refused
+# before knox decodes it as UTF-8, which raised (a 500) on any other byte.
+TOKEN_SHAPE = re.compile(rb"[A-Za-z0-9_]{1,128}")
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -18,10 +27,20 @@ class ApiTokenAuthentication(TokenAuthentication):
             return None
         return super().authenticate(request)
 
-    def authenticate_credentials(self, token):
+    def authenticate_credentials(self, token: bytes):
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise AuthenticationFailed(_("Invalid token."))
         user, auth_token = super().authenticate_credentials(token)
         api_token_mark_used(token=auth_token)
         return user, auth_token
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Refuse (and delete) this token if it has expired. Knox also reads every other token of the owner on
+        each request to delete the expired ones; api_token_create tidies those, so requests skip that query."""
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
 
     def authenticate_header(self, request) -> str | None:
         # DRF answers a refusal with 401 and this challenge, or with 403 when the first class names none.

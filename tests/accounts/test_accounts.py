@@ -41,13 +41,13 @@ def test_sign_up_mails_a_link_and_the_account_works_once_it_is_opened(client, dj
     link = _link(mail.outbox[0], "/accounts/sign-up/confirm/")
     assert client.get(link).status_code == 200  # opening the link only asks: mail scanners open links
     assert not User.objects.get(pk=user.pk).is_active
-    assert client.post(link).status_code == 302
+    assert client.post(link, {"password": PASSWORD}).status_code == 302
 
     user.refresh_from_db()
     assert user.is_active
     assert user.email_verified_at is not None
     assert client.get(reverse("articles:home")).context["user"] == user
-    assert client.post(link).status_code == 400  # one use
+    assert client.post(link, {"password": PASSWORD}).status_code == 400  # one use
 
 
 def test_sign_up_shows_errors_and_keeps_what_was_typed(client):
@@ -89,10 +89,29 @@ def test_an_unconfirmed_sign_up_does_not_keep_the_address_from_its_owner(client,
         _sign_up(client)
 
     first_link, second_link = (_link(message, "/accounts/sign-up/confirm/") for message in mail.outbox)
-    assert client.post(first_link).status_code == 400  # the squatter's link died with the new sign-up
-    assert client.post(second_link).status_code == 302
+    assert client.post(first_link, {"password": "squatters-pass-123"}).status_code == 400  # died with the new one
+    assert client.post(second_link, {"password": PASSWORD}).status_code == 302
     user = User.objects.get(email="mei@example.com")
     assert (user.display_name, user.check_password(PASSWORD), user.is_active) == ("Mei Lin", True, True)
+
+
+def test_someone_else_signing_up_for_the_address_cannot_have_the_owner_confirm_their_account(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client)  # the owner
+        _sign_up(client, display_name="Attacker", password1="attackers-pass-123", password2="attackers-pass-123")
+
+    owners_click = client.post(_link(mail.outbox[-1], "/accounts/sign-up/confirm/"), {"password": PASSWORD})
+
+    assert owners_click.status_code == 400
+    assert "That is not the password chosen" in owners_click.content.decode()
+    assert not User.objects.get(email="mei@example.com").is_active
+    signed_in = client.post(
+        reverse("accounts:login"), {"username": "mei@example.com", "password": "attackers-pass-123"}
+    )
+    assert "_auth_user_id" not in client.session
+    assert signed_in.status_code == 200
 
 
 def test_a_disabled_account_is_not_reactivated_by_signing_up_again(client, django_capture_on_commit_callbacks):

@@ -20,7 +20,8 @@ from knox.settings import knox_settings
 
 from kbportal.accounts import services
 from kbportal.accounts.models import ApiToken
-from tests.accounts.factories import PASSWORD, UserFactory
+from kbportal.accounts.roles import Role
+from tests.accounts.factories import PASSWORD, StaffFactory, UserFactory, two_factor_enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +174,29 @@ def test_an_account_with_two_factors_needs_the_current_code(client):
     assert list(missing.json()) == ["otp"]
     assert right.status_code == 201
     assert _call(right.json()["token"]).status_code == 200
+
+
+def test_staff_who_must_use_two_factors_get_no_token_before_they_set_them_up(client, settings):
+    settings.KBPORTAL_STAFF_REQUIRE_2FA = True
+    staff = StaffFactory(role=Role.AGENT_TIER_1)
+
+    response = _ask_token(client, username=staff.username, password=PASSWORD, otp="123456")
+
+    assert response.status_code == 400
+    assert "Set them up on the website first" in response.json()["otp"][0]
+    assert not ApiToken.objects.exists()
+
+
+def test_a_recovery_code_is_taken_as_typed_on_the_website(client):
+    user = UserFactory()
+    recovery_codes = two_factor_enrol(user)
+    printed = f"{recovery_codes[0][:4]}-{recovery_codes[0][4:]}".upper()
+
+    response = _ask_token(client, username=user.email, password=PASSWORD, otp=printed)
+    again = _ask_token(client, username=user.email, password=PASSWORD, otp=printed)
+
+    assert response.status_code == 201
+    assert again.status_code == 400  # one use
 
 
 def test_a_wrong_code_is_refused_and_counts_as_a_failed_sign_in(client):
@@ -497,3 +521,39 @@ def test_the_schema_documents_the_token_endpoint_and_scheme_without_warnings(tmp
     assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
     properties = schema["components"]["schemas"]["ApiTokenCreateRequest"]["properties"]
     assert {"username", "password", "name", "otp"} <= set(properties)
+
+
+@pytest.mark.parametrize("secret", ["kbp_éé", "ÿþ", "kbp_abc;drop", "a" * 200])
+def test_a_malformed_token_is_refused_with_401_not_an_error(secret):
+    response = Client().get(SIGNED_IN_ONLY, HTTP_AUTHORIZATION=f"Token {secret}")
+
+    assert response.status_code == 401
+
+
+def test_a_session_that_never_gave_the_code_makes_no_token(client):
+    """A session opened before two-factor was turned on must pass the second step before it makes a token."""
+    user = UserFactory()
+    two_factor_enrol(user)
+    client.force_login(user)  # a session with the password only
+
+    page = client.get(PAGE_URL)
+    made = client.post(PAGE_URL, {"name": "laptop"})
+
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("accounts:two_factor_verify"))
+    assert made.status_code == 302
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_request_reads_only_its_own_token_row(client):
+    user = UserFactory()
+    for n in range(5):
+        services.api_token_create(user=user, name=f"old {n}")
+    _row, secret = services.api_token_create(user=user, name="in use")
+    _call(secret)  # records last_used once
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _call(secret).status_code == 200
+
+    token_reads = [q["sql"] for q in queries if "accounts_apitoken" in q["sql"] and q["sql"].startswith("SELECT")]
+    assert len(token_reads) == 1

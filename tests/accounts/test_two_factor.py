@@ -303,9 +303,9 @@ def test_new_recovery_codes_need_a_code_and_void_the_old_ones(client):
     assert len(new) == 10
     assert not set(new) & set(old)
     assert all(code in made.content.decode() for code in new)
-    assert not two_factor.verify_second_factor(user=user, code=old[0])
+    assert not two_factor.second_factor_check(user=user, code=old[0]).accepted
     _let_the_back_off_pass(StaticDevice)
-    assert two_factor.verify_second_factor(user=user, code=new[0])
+    assert two_factor.second_factor_check(user=user, code=new[0]).accepted
 
 
 # --- Enforcement for staff -------------------------------------------------------------------------------
@@ -474,14 +474,14 @@ def test_the_questions_other_ways_in_ask():
     assert not two_factor.user_requires_second_factor(staff)
     with require_2fa:
         assert two_factor.user_requires_second_factor(staff)
-        assert not two_factor.verify_second_factor(user=staff, code="123456")
+        assert not two_factor.second_factor_check(user=staff, code="123456").accepted
 
     two_factor_enrol(customer)
     device = _authenticator(customer)
     assert two_factor.user_requires_second_factor(customer)
-    assert not two_factor.verify_second_factor(user=customer, code=_wrong_code(device))
+    assert not two_factor.second_factor_check(user=customer, code=_wrong_code(device)).accepted
     _let_the_back_off_pass()
-    assert two_factor.verify_second_factor(user=customer, code=authenticator_code(device))
+    assert two_factor.second_factor_check(user=customer, code=authenticator_code(device)).accepted
 
 
 # --- Both languages --------------------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-import django_otp
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -6,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from .. import services
+from .. import services, two_factor
 from ..forms import SignInForm
 from ..models import ApiToken
 
@@ -38,24 +37,32 @@ class ApiTokenCreateSerializer(serializers.Serializer):
         if user is None:
             # non_field_errors, as DRF's token endpoint answered: which of the two is wrong stays unsaid.
             raise serializers.ValidationError(SignInForm.error_messages["invalid_login"], code="authorization")
-        if django_otp.user_has_device(user, confirmed=True):
-            code = attrs.get("otp", "").strip()
-            if not code:
-                raise serializers.ValidationError(
-                    {"otp": _("This account signs in with two factors. Send the code from its authenticator app.")},
-                    code="otp_required",
-                )
-            if django_otp.match_token(user, code) is None:
-                # A wrong code counts as a failed sign-in, so guessing codes meets the same lockout.
-                user_login_failed.send(
-                    sender=__name__, credentials={"username": attrs["username"]}, request=request._request
-                )
-                raise serializers.ValidationError(
-                    {"otp": _("That code is wrong or has expired. Send the current code from the authenticator app.")},
-                    code="otp_invalid",
-                )
+        if two_factor.user_requires_second_factor(user):
+            self._check_second_factor(user=user, code=attrs.get("otp", ""), username=attrs["username"])
         attrs["user"] = user
         return attrs
+
+    def _check_second_factor(self, *, user, code: str, username: str) -> None:
+        """The same second step as the sign-in page: the authenticator's code or a recovery code, throttled.
+
+        Staff who must use two factors but have not set them up get no token until they do, on the website.
+        """
+        request = self.context["request"]._request
+        if not two_factor.user_has_second_factor(user):
+            raise serializers.ValidationError(
+                {"otp": _("This account must sign in with two factors. Set them up on the website first.")},
+                code="otp_setup_required",
+            )
+        if not code.strip():
+            raise serializers.ValidationError(
+                {"otp": _("This account signs in with two factors. Send the code from its authenticator app.")},
+                code="otp_required",
+            )
+        check = two_factor.second_factor_check(user=user, code=code)
+        if not check.accepted:
+            # A wrong code counts as a failed sign-in, so guessing codes meets the same lockout.
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+            raise serializers.ValidationError({"otp": two_factor.second_factor_error(check)}, code="otp_invalid")
 
     def create(self, validated_data: dict) -> tuple[ApiToken, str]:
         try:
