@@ -266,7 +266,9 @@ def _guest_page(
     }
     response = render(request, "tickets/help/guest_ticket.html", context, status=status or (400 if reply_form else 200))
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
+    # The token is in the address: never pass it to another site. Not "no-referrer": with it browsers send
+    # `Origin: null` on the page's own reply form, which Django's CSRF check refuses (403).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
