@@ -8,6 +8,9 @@ server process sees the same count.
 
 import math
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -47,3 +50,16 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
         response = render(request, "accounts/locked_out.html", context, status=429)
     response["Retry-After"] = retry_after
     return response
+
+
+class AccountOnlyResetHandler(AxesDatabaseHandler):
+    """Axes' database handler, except that a successful sign-in clears only that account's failures.
+
+    Axes deletes every attempt matching the account *or the address*, so an attacker could guess 19
+    passwords for a victim, sign in to an account of their own from the same address, and start again
+    with no count. The address's failures against other accounts now stay until they expire.
+    """
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        count, _deleted = AccessAttempt.objects.filter(username=get_client_username(request, credentials)).delete()
+        return count

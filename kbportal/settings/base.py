@@ -194,6 +194,7 @@ AXES_FAILURE_LIMIT = env_int("KBPORTAL_LOGIN_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KBPORTAL_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "kbportal.security.lockout.AccountOnlyResetHandler"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "kbportal.security.lockout.account_key"
 AXES_CLIENT_IP_CALLABLE = "kbportal.security.client.client_ip"

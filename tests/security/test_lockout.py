@@ -188,3 +188,14 @@ def test_the_token_endpoint_counts_and_refuses_alike_with_json(client):
     assert refused.status_code == 429
     assert "Too many failed sign-in attempts" in refused.json()["detail"]
     assert "token" not in refused.json()
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_the_guesses_against_another(client):
+    UserFactory(username="victim")
+    UserFactory(username="eve")
+    _fail(client, "victim", LIMIT - 1)
+    assert _sign_in(client, "eve", PASSWORD).status_code == 302  # the attacker's own account
+    client.post(reverse("accounts:logout"))
+
+    assert _fail(client, "victim", 1) == [429]
+    assert _sign_in(client, "victim", PASSWORD, REMOTE_ADDR="203.0.113.50").status_code == 429
