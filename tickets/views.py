@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kbportal.choices import content_language
+from kbportal.security.client import client_ip
 
 from . import selectors, services, surveys
 from .attachments import download_response
@@ -17,10 +18,6 @@ from .forms import FollowUpForm, ReplyForm, SurveyForm, TicketForm
 from .models import Status, Ticket
 
 PAGE_SIZE = 25
-
-
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _validation_messages(error: ValidationError) -> list[str]:
@@ -177,7 +174,7 @@ def survey_answer(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         try:
             surveys.survey_submit(
-                ticket=ticket, respondent=request.user, answers=form.answers(), address=_client_address(request)
+                ticket=ticket, respondent=request.user, answers=form.answers(), address=client_ip(request)
             )
         except ValidationError as error:
             for message in error.messages:
@@ -203,7 +200,7 @@ def survey_link(request: HttpRequest, token: str) -> HttpResponse:
         try:
             surveys.survey_submit(
                 ticket=ticket, respondent=request.user if request.user.is_authenticated else None,
-                answers=form.answers(), address=_client_address(request), via_link=True,
+                answers=form.answers(), address=client_ip(request), via_link=True,
             )  # fmt: skip
         except ValidationError as error:
             for message in error.messages:

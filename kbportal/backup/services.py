@@ -28,6 +28,12 @@ def backup_create(*, destination: Path) -> Path:
     partial = destination.with_name(f".{destination.name}.partial")
     partial.unlink(missing_ok=True)
     try:
+        # Readable by the owner only, like the uploads: the copy holds password hashes and two-factor keys.
+        # O_EXCL: two backups started at once never write into each other's file.
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as error:
+        raise BackupError(f"Cannot write {partial}: {error.strerror}.") from error
+    try:
         if connection.vendor == "sqlite":
             _sqlite_copy(partial)
         elif connection.vendor == "postgresql":

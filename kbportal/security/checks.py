@@ -23,3 +23,19 @@ def rate_limit_store_is_shared(app_configs, **kwargs) -> list[checks.CheckMessag
             id="security.E001",
         )
     ]
+
+
+@checks.register()
+def rate_limits_are_well_formed(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    from .ratelimits import RATE
+
+    return [
+        checks.Error(
+            f"The rate limit {group}:{per} is {rate!r}, which is not a rate: nothing would be limited.",
+            hint='Write "count/period" with a period of s, m, h or d, e.g. KBPORTAL_RATE_CONTACT_ADDRESS=3/h.',
+            id="security.E002",
+        )
+        for group, limits in settings.KBPORTAL_RATE_LIMITS.items()
+        for per, rate in limits.items()
+        if not RATE.fullmatch(rate)
+    ]

@@ -21,8 +21,16 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) < proxies:
         # Fewer hops than proxies: the request skipped a proxy, so nothing in the header can be trusted.
         return peer
-    candidate = forwarded[-proxies]
+    return _address(forwarded[-proxies]) or peer
+
+
+def _address(hop: str) -> str | None:
+    """The address in one X-Forwarded-For entry; some proxies write "1.2.3.4:5678" or "[2001:db8::1]:443"."""
+    if hop.startswith("["):
+        hop = hop[1:].partition("]")[0]
+    elif hop.count(":") == 1:
+        hop = hop.partition(":")[0]
     try:
-        return str(ipaddress.ip_address(candidate))
+        return str(ipaddress.ip_address(hop))
     except ValueError:
-        return peer
+        return None

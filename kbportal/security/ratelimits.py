@@ -9,15 +9,24 @@ pages through :func:`rate_limited`, the API through :class:`RateLimitThrottle`.
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
+
+# What an unreachable counter store raises. Anything else (a malformed rate, say) is a bug and surfaces.
+STORE_ERRORS = (DatabaseError, RedisError, ConnectionInterrupted, OSError)
+# "count/period": s, m, h or d, optionally with a number of them ("5/10m").
+RATE = re.compile(r"\d+/([1-9]\d*)?[smhd]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ def rate_limited(request: HttpRequest, group: str, **targets: str | int | None) 
             continue
         try:
             usage = get_usage(request, group=f"{group}:{per}", key=key, rate=rate, increment=True)
-        except Exception:  # the store is unreachable: Redis down, a table missing
+        except STORE_ERRORS:  # the store is unreachable: Redis down, a table missing
             logger.warning("rate-limit store unavailable; %s:%s not counted", group, per, exc_info=True)
             continue
         if usage is not None and usage["should_limit"]:

@@ -155,18 +155,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Rate-limit counters must be shared by every process: Redis when there is one, otherwise a database table
-# (created by `migrate`, see kbportal.security.apps) whose increments are exact across processes. Counter
-# keys carry their window, so they only need to outlive the longest window (a day).
-RATE_LIMIT_CACHE_TIMEOUT = 2 * 24 * 60 * 60
-if REDIS_URL:
-    CACHES["ratelimit"] = {**CACHES["default"], "TIMEOUT": RATE_LIMIT_CACHE_TIMEOUT}
-else:
-    CACHES["ratelimit"] = {
-        "BACKEND": "kbportal.security.cache.CounterDatabaseCache",
-        "LOCATION": "kbportal_rate_limit_counter",
-        "TIMEOUT": RATE_LIMIT_CACHE_TIMEOUT,
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
+# (created by `migrate`, see kbportal.security.apps) whose increments are exact across processes. Each counter
+# is made with its window's lifetime; culling past MAX_ENTRIES removes only expired ones.
+RATE_LIMIT_DATABASE_CACHE = {
+    "BACKEND": "kbportal.security.cache.CounterDatabaseCache",
+    "LOCATION": "kbportal_rate_limit_counter",
+    "OPTIONS": {"MAX_ENTRIES": 10_000},
+}
+CACHES["ratelimit"] = CACHES["default"] if REDIS_URL else RATE_LIMIT_DATABASE_CACHE
 
 # --- Authentication -------------------------------------------------------------
 
@@ -204,7 +200,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "old_password", "new_password1", "new_p
 # Rate limits ("count/period", period s, m, h or d) per client address ("ip") and per target. Each can be
 # changed with KBPORTAL_RATE_<GROUP>_<PER>, e.g. KBPORTAL_RATE_CONTACT_ADDRESS=5/h.
 _RATE_DEFAULTS = {
-    "contact": {"ip": "10/h", "address": "3/h"},
+    "contact": {"ip": "10/h", "address": "3/h", "user": "3/h"},
     "guest-reply": {"ip": "30/h", "ticket": "20/h"},
     "password-reset": {"ip": "10/h", "address": "3/h"},
     "sign-up": {"ip": "5/h", "address": "3/h"},
@@ -221,6 +217,8 @@ KBPORTAL_RATE_LIMITS = {
     for group, limits in _RATE_DEFAULTS.items()
 }
 RATELIMIT_USE_CACHE = "ratelimit"
+# A counter the store has lost lets the request through (as an unreachable store does, see ratelimits.py).
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = "kbportal.security.client.client_ip"
 LOGIN_REDIRECT_URL = "articles:home"
 LOGOUT_REDIRECT_URL = "articles:home"

@@ -16,11 +16,7 @@ STORAGES = {
 # Tests of one feature post far more often than a person would; the limits have tests of their own, which
 # set the rates they check. Counters stay in the test database (rolled back with each test) even with Redis.
 KBPORTAL_RATE_LIMITS = {group: dict.fromkeys(limits, "10000/m") for group, limits in KBPORTAL_RATE_LIMITS.items()}
-CACHES["ratelimit"] = {
-    "BACKEND": "kbportal.security.cache.CounterDatabaseCache",
-    "LOCATION": "kbportal_rate_limit_counter",
-    "TIMEOUT": RATE_LIMIT_CACHE_TIMEOUT,
-}
+CACHES["ratelimit"] = RATE_LIMIT_DATABASE_CACHE
 
 # A file, not SQLite's shared in-memory database: concurrency tests run real threads,
 # which need WAL and the busy timeout rather than shared-cache table locks.

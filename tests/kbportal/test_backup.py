@@ -182,6 +182,7 @@ def test_backup_database_copies_the_running_site_and_the_copy_searches_the_same(
         pytest.skip("The PostgreSQL client tools (pg_dump, pg_restore) are not installed.")
     backup = tmp_path / ("site.dump" if POSTGRES else "site.sqlite3")
     site.manage("backup_database", str(backup))
+    assert backup.stat().st_mode & 0o777 == 0o600  # it holds password hashes: the owner's alone
 
     if POSTGRES:
         restored = scratch.new("pgrestored")
@@ -222,3 +223,9 @@ def test_backup_database_refuses_to_overwrite(tmp_path):
     with pytest.raises(CommandError, match="exists already"):
         call_command("backup_database", str(existing))
     assert existing.read_bytes() == b"yesterday's backup"
+
+
+def test_backup_database_says_why_it_cannot_write():
+    # /proc refuses new files even to root, who may write anywhere else (CI runs as root).
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("backup_database", "/proc/kbportal-backup.sqlite3")

@@ -92,6 +92,8 @@ def test_rotating_x_forwarded_for_changes_nothing_without_trusted_proxies(client
         (2, "192.0.2.1", "10.0.0.9"),  # fewer hops than proxies: the request went around them
         (1, "not-an-address", "10.0.0.9"),
         (1, "2001:db8::1", "2001:db8::1"),
+        (1, "192.0.2.1:5678", "192.0.2.1"),  # proxies that write the client's port
+        (1, "[2001:db8::1]:443", "2001:db8::1"),
     ],
 )
 def test_the_client_address_comes_only_from_trusted_proxies(rf, settings, proxies, forwarded, expected):

@@ -2,12 +2,14 @@
 
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.cache import caches
 from django.core.checks import run_checks
 from django.urls import reverse
+from django.utils import timezone
 
 from kbportal.accounts.models import User
 from kbportal.security.cache import CounterDatabaseCache
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 # The shipped defaults (kbportal/settings/base.py); the test profile lifts every limit for the other tests.
 LIMITS = {
-    "contact": {"ip": "10/h", "address": "3/h"},
+    "contact": {"ip": "10/h", "address": "3/h", "user": "3/h"},
     "guest-reply": {"ip": "30/h", "ticket": "20/h"},
     "password-reset": {"ip": "10/h", "address": "3/h"},
     "sign-up": {"ip": "5/h", "address": "3/h"},
@@ -35,12 +37,12 @@ def _limits(settings):
     settings.KBPORTAL_RATE_LIMITS = {**settings.KBPORTAL_RATE_LIMITS, **LIMITS}
 
 
-def _contact(client, email: str, subject: str = "The installer stops at 80 %"):
+def _contact(client, email: str, subject: str = "The installer stops at 80 %", **extra):
     form = client.get(reverse("tickets:contact")).context["form"]
     data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     data.pop("attachments", None)
     data.update(subject=subject, description="Error HW-2001 every time.", email=email, proposed_priority=3)
-    return client.post(reverse("tickets:contact"), data)
+    return client.post(reverse("tickets:contact"), data, **extra)
 
 
 def test_thirty_contact_posts_for_one_victim_make_three_tickets_and_three_mails(
@@ -131,8 +133,8 @@ def test_the_search_api_answers_429_with_retry_after_past_its_rate(client, path)
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_counter_loses_no_increment_under_concurrency(settings):
-    counters = CounterDatabaseCache("kbportal_rate_limit_counter", {"TIMEOUT": 3600})
-    counters.add("hits", 0)
+    counters = CounterDatabaseCache("kbportal_rate_limit_counter", {})
+    counters.add("hits", 0, timeout=3600)
 
     errors = run_concurrently(40, lambda _n: counters.incr("hits"), threads=8)
 
@@ -174,3 +176,63 @@ def test_at_scale_the_counters_live_in_redis(client, settings):
         assert caches["ratelimit"].keys("*")  # counted in Redis, not in the database table
     finally:
         caches["ratelimit"].delete_pattern("*")
+
+
+def _expires(key: str):
+    from django.db import connection
+
+    counters = caches["ratelimit"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM kbportal_rate_limit_counter WHERE cache_key = %s", [counters.make_key(key)])
+        return cursor.fetchone()[0]
+
+
+def test_a_counter_expires_with_its_window_however_often_it_is_counted():
+    counters = caches["ratelimit"]
+    counters.add("window", 1, timeout=60)
+    made = _expires("window")
+
+    for _ in range(3):
+        counters.incr("window")
+
+    assert counters.get("window") == 4
+    assert _expires("window") == made
+
+
+def test_a_full_counter_table_sheds_only_expired_counters(settings):
+    counters = CounterDatabaseCache("kbportal_rate_limit_counter", {"OPTIONS": {"MAX_ENTRIES": 5}})
+    for n in range(5):
+        counters.add(f"live{n}", n, timeout=3600)
+    counters.add("expired", 1, timeout=3600)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE kbportal_rate_limit_counter SET expires = %s WHERE cache_key = %s",
+            [
+                connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(hours=1)),
+                counters.make_key("expired"),
+            ],
+        )
+
+    counters.add("newcomer", 1, timeout=3600)
+
+    assert [counters.get(f"live{n}") for n in range(5)] == [0, 1, 2, 3, 4]
+    assert counters.get("newcomer") == 1
+
+
+@pytest.mark.parametrize("rate", ["abc", "3 per h", "3/0m", "3/x", ""])
+def test_a_rate_that_is_not_a_rate_stops_the_site_at_start(settings, rate):
+    settings.KBPORTAL_RATE_LIMITS = {**settings.KBPORTAL_RATE_LIMITS, "contact": {"ip": rate, "address": "3/h"}}
+
+    assert "security.E002" in [message.id for message in run_checks()]
+
+
+def test_visitors_typing_a_customers_address_do_not_use_up_the_customers_own_limit(client, customer):
+    for n in range(3):
+        _contact(client, customer.email, subject=f"Not really them {n}")
+    client.force_login(customer)
+
+    own = _contact(client, customer.email, subject="My own request", REMOTE_ADDR="203.0.113.9")
+
+    assert own.status_code == 302

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from kbportal.accounts.models import User
 from kbportal.choices import content_language
+from kbportal.security.client import client_ip
 
 from .. import selectors, services, surveys
 from ..models import Channel, Ticket, reference_to_pk
@@ -177,7 +178,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         try:
             response = surveys.survey_submit(
-                ticket=ticket, respondent=request.user, answers=answers, address=request.META.get("REMOTE_ADDR", "")
+                ticket=ticket, respondent=request.user, answers=answers, address=client_ip(request)
             )
         except DjangoValidationError as error:
             _raise_as_api_error(error)
