@@ -11,7 +11,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from kbportal.unsubscribe import UnsubscribeLinks, send_after_commit
+from kbportal.outbox.services import mails_send
+from kbportal.unsubscribe import UnsubscribeLinks
 
 from .models import Answer, Follow, Notification, NotificationKind, Question
 
@@ -35,7 +36,7 @@ def followers_notify(*, question: Question, kind: str, actor, answer: Answer | N
         ]
     )
     messages = [_message(follow.user, question, kind, actor, answer) for follow in followers if follow.user.email]
-    send_after_commit(messages)
+    mails_send(messages)
     return len(followers)
 
 

@@ -1,5 +1,5 @@
-"""Follower e-mails that say goodbye in one click: signed unsubscribe links, their headers, the page they open,
-and sending after commit. Used by the forum (questions) and the status page (service notices).
+"""Follower e-mails that say goodbye in one click: signed unsubscribe links, their headers, the page they open.
+Used by the forum (questions) and the status page (service notices).
 
 The link is the credential (a signed user and item, never expiring), so the page needs no sign-in and mail
 clients may POST to it without a CSRF token (RFC 8058). GET only asks to confirm, as link scanners fetch links.
@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -48,17 +45,6 @@ class UnsubscribeLinks:
         """The RFC 8058 headers that give mail clients their own one-click unsubscribe button."""
         url = self.url(user_id=user_id, item_id=item_id)
         return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-
-def send_after_commit(messages: list[EmailMessage]) -> None:
-    """Send over one connection once the surrounding transaction commits (nothing leaves on a rollback)."""
-    if messages:
-        transaction.on_commit(partial(_send, messages))
-
-
-def _send(messages: list[EmailMessage]) -> None:
-    with get_connection() as connection:
-        connection.send_messages(messages)
 
 
 def unsubscribe_page(

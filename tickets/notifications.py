@@ -1,4 +1,4 @@
-"""E-mails about tickets. Each leaves only after the surrounding transaction commits.
+"""E-mails about tickets. Each is recorded in the outbox with the change it reports, and leaves after commit.
 
 Internal notes are never passed to any of these functions' templates: the
 customer mails take a ticket or a public message, nothing else.
@@ -6,16 +6,14 @@ customer mails take a ticket or a public message, nothing else.
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from kbportal.accounts.roles import Role
+from kbportal.outbox.services import mail_send
 
 from .models import Message, Status, Ticket
 
@@ -24,16 +22,14 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send_on_commit(*, to: list[str], template: str, context: dict, language: str) -> None:
+def _send(*, to: list[str], template: str, context: dict, language: str) -> None:
     recipients = sorted({address for address in to if address})
     if not recipients:
         return
     with translation.override(language):
         subject = " ".join(render_to_string(f"tickets/email/{template}_subject.txt", context).split())
         body = render_to_string(f"tickets/email/{template}.txt", context)
-    transaction.on_commit(
-        partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    )
+    mail_send(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
 
 
 def _customer_context(ticket: Ticket, **extra) -> dict:
@@ -60,7 +56,7 @@ def _staff_context(ticket: Ticket, **extra) -> dict:
 
 
 def _to_customer(ticket: Ticket, template: str, **extra) -> None:
-    _send_on_commit(
+    _send(
         to=[ticket.requester_email],
         template=template,
         context=_customer_context(ticket, **extra),
@@ -69,9 +65,7 @@ def _to_customer(ticket: Ticket, template: str, **extra) -> None:
 
 
 def _to_staff(ticket: Ticket, recipients: list[str], template: str, **extra) -> None:
-    _send_on_commit(
-        to=recipients, template=template, context=_staff_context(ticket, **extra), language=settings.LANGUAGE_CODE
-    )
+    _send(to=recipients, template=template, context=_staff_context(ticket, **extra), language=settings.LANGUAGE_CODE)
 
 
 def _managers() -> list[str]:

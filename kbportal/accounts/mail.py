@@ -1,16 +1,17 @@
 """The account mails: confirmation links, "you already have an account", password-reset answers.
 
-Each is rendered in the visitor's language during the request and handed to a task after the transaction
-commits, so the request never waits on the mail server; every path of sign-up and password reset sends
-exactly one mail, so neither the page nor its timing tells whether an address has an account.
+Each is rendered in the visitor's language during the request and recorded in the outbox, which sends it
+after the transaction commits, so the request never waits on the mail server; every path of sign-up and
+password reset sends exactly one mail, so neither the page nor its timing tells whether an address has an
+account.
 """
 
 from django.conf import settings
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .tasks import send_account_mail
+from kbportal.outbox.services import mail_send
 
 
 def absolute(path: str) -> str:
@@ -30,15 +31,9 @@ def account_mail_send(*, to: str, template: str, context: dict) -> None:
 
 
 def account_mail_queue(*, subject: str, body: str, to: str) -> None:
-    """Hand a rendered mail to the mail task once the surrounding transaction commits.
+    """Record a rendered mail in the outbox; it leaves once the surrounding transaction commits.
 
-    A mail server or broker that fails is logged, never turned into an error page for a request whose
-    work is already committed. (Without a broker the task runs inline and a failed mail is lost with its
-    log line; the outbox of the production issue makes it wait and retry instead.)
+    A mail server or broker that fails delays the mail (the outbox retries it), never turns a request whose
+    work is already committed into an error page.
     """
-    subject = " ".join(subject.split())
-
-    def hand_over() -> None:
-        send_account_mail.delay(subject=subject, body=body, to=to)
-
-    transaction.on_commit(hand_over, robust=True)
+    mail_send(EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [to]))

@@ -1,17 +1,12 @@
-from smtplib import SMTPException
-
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 
 
-@shared_task(
-    name="accounts.send_account_mail",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_kwargs={"max_retries": 8},
-    acks_late=True,
-)
+@shared_task(name="accounts.send_account_mail", acks_late=True, reject_on_worker_lost=True)
 def send_account_mail(*, subject: str, body: str, to: str) -> None:
-    """A sign-up or password mail, sent by a worker (inline on the embedded default, which has none)."""
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+    """Account mails now travel through the outbox (kbportal.accounts.mail). This task stays so that mails
+    queued by the previous release still go out: it records them in the outbox like any other."""
+    from .mail import account_mail_queue
+
+    with transaction.atomic():
+        account_mail_queue(subject=subject, body=body, to=to)

@@ -6,11 +6,14 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from kbportal.outbox.services import mail_send
 
 from .forms import scope_query
 from .registry import registry
@@ -60,9 +63,16 @@ def digest_send(*, today: date | None = None) -> int:
         context = digest_context(scope)
         subject = " ".join(render_to_string("analytics/email/digest_subject.txt", context).split())
         body = render_to_string("analytics/email/digest.txt", context)
-    messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
-    with get_connection() as connection:
-        return connection.send_messages(messages)
+    # One per manager and week whoever runs it how often: beat, a retried task, or the command by hand.
+    week = scope.since.isoformat()
+    with transaction.atomic():
+        return sum(
+            mail_send(
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]), key=f"digest:{week}:{address}"
+            )
+            is not None
+            for address in recipients
+        )
 
 
 def digest_context(scope: Scope) -> dict:

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from kbportal.unsubscribe import UnsubscribeLinks, send_after_commit
+from kbportal.outbox.services import mails_send
+from kbportal.unsubscribe import UnsubscribeLinks
 
 if TYPE_CHECKING:
     from .models import NoticeFollow, NoticeUpdate, ServiceNotice
@@ -35,7 +36,7 @@ def followers_notify(*, notice: ServiceNotice, update: NoticeUpdate, actor) -> i
     if not follows:
         return 0
     messages = [_message(follow, notice, update) for follow in follows]
-    send_after_commit(messages)
+    mails_send(messages)
     return len(messages)
 
 

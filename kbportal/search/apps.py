@@ -10,4 +10,10 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
+        from kbportal.outbox.models import Kind
+        from kbportal.outbox.services import register
+
         from . import signals  # noqa: F401 - connects the index to saves and deletes
+        from .indexing import deliver_index_update
+
+        register(Kind.SEARCH_INDEX, deliver_index_update)

@@ -7,10 +7,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import partial
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+
+from kbportal.outbox import services as outbox
+from kbportal.outbox.models import Kind
 
 from . import postings
 from .analyzers import current_analyzer
@@ -184,41 +187,81 @@ def index_items(kind: str, object_ids: Iterable[int]) -> None:
 
 
 def index_after_commit(kind: str, object_ids: Iterable[int]) -> None:
-    """Re-index these items once the current transaction commits: a Celery task where a broker is set.
+    """Re-index these items once the current transaction commits, through the outbox.
 
-    Everything one transaction asks for is merged: an article and its revision, or a video and its ten
-    chapters, make one update per kind, not one per save. Without a broker Celery runs the task at once, in
-    this process (`CELERY_TASK_ALWAYS_EAGER`). Inside `deferred_indexing()` the items join the batch instead.
+    The update is recorded as a delivery in the same transaction as the change, so a broker that is down
+    delays it and loses nothing. Everything one transaction asks for is merged into one delivery per kind:
+    an article and its revision, or a video and its ten chapters, make one update, not one per save.
+    Inside `deferred_indexing()` the items join the batch instead.
     """
-    ids = list(dict.fromkeys(object_ids))
+    ids = set(object_ids)
     if not ids:
+        return
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.setdefault(kind, set()).update(ids)
         return
     connection = transaction.get_connection()
     pending = connection.__dict__.setdefault(_PENDING, {})
-    pending.setdefault(kind, set()).update(ids)
-    # One callback per call, but the first to run takes everything pending and the others find nothing.
-    # Ids from a rolled-back part stay pending and are re-read at the next commit: harmless, as indexing reads
-    # the current rows (and drops what no longer exists).
-    # robust: the content is saved by now; a broker that is down must not turn the page into an error.
-    transaction.on_commit(partial(_flush, connection), robust=True)
+    entry = pending.get(kind)
+    if entry is None or not entry.open_in(connection):
+        delivery = outbox.record(
+            kind=Kind.SEARCH_INDEX,
+            payload=_update_payload(kind, ids),
+            summary=_update_summary(kind, ids),
+            hand_over=False,
+        )
+        entry = pending[kind] = _PendingUpdate(pk=delivery.pk, uid=delivery.uid, kind=kind, ids=ids, pending=pending)
+    elif not ids <= entry.ids:
+        # Not attempted yet (it is not committed); gone if recorded in a part since rolled back.
+        if not outbox.amend_pending(entry.uid, _update_payload(kind, entry.ids | ids)):
+            del pending[kind]
+            index_after_commit(kind, ids)
+            return
+        entry.ids |= ids
+    # Each call asks for the hand-over; at the commit the first callback does it and the others find it done.
+    transaction.on_commit(entry)
+
+
+@dataclass(eq=False)
+class _PendingUpdate:
+    """The index delivery one transaction recorded for one kind, and the ids it carries so far."""
+
+    pk: int
+    uid: object
+    kind: str
+    ids: set[int]
+    pending: dict
+    handed_over: bool = False
+
+    def open_in(self, connection) -> bool:
+        # Its transaction is still open: a callback of it waits for that commit. A rollback (of the
+        # transaction, or of the savepoint that recorded it) drops the callbacks, and the entry goes stale.
+        return not self.handed_over and any(callback is self for _ids, callback, _robust in connection.run_on_commit)
+
+    def __call__(self) -> None:
+        if self.pending.get(self.kind) is self:
+            del self.pending[self.kind]
+        if not self.handed_over:
+            self.handed_over = True
+            outbox.dispatch(self.pk, Kind.SEARCH_INDEX)
 
 
 _PENDING = "_kbportal_pending_index_updates"
 
 
-def _flush(connection) -> None:
-    pending = connection.__dict__.pop(_PENDING, {})
-    for kind, ids in pending.items():
-        _enqueue(kind, sorted(ids))
+def _update_payload(kind: str, ids: set[int]) -> dict:
+    return {"kind": kind, "ids": sorted(ids)}
 
 
-def _enqueue(kind: str, ids: list[int]) -> None:
-    if _deferred.get() is not None:
-        index_items(kind, ids)
-        return
-    from .tasks import index_items_task
+def _update_summary(kind: str, ids: set[int]) -> str:
+    shown = ", ".join(str(pk) for pk in sorted(ids)[:20])
+    return f"{kind} {shown}{' …' if len(ids) > 20 else ''}"
 
-    index_items_task.delay(kind, ids)
+
+def deliver_index_update(delivery) -> None:
+    """The outbox's handler for search-index updates (see SearchConfig.ready)."""
+    index_items(delivery.payload["kind"], delivery.payload["ids"])
 
 
 @contextmanager

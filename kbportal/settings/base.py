@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kbportal.apps.KbportalConfig",
     "kbportal.accounts.apps.AccountsConfig",
     "kbportal.security.apps.SecurityConfig",
+    "kbportal.outbox.apps.OutboxConfig",
     "kbportal.search.apps.SearchConfig",
     "kbportal.announcements.apps.AnnouncementsConfig",
     "kbportal.analytics.apps.AnalyticsConfig",
@@ -416,11 +417,54 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Mail has a queue of its own, so a slow mail server never holds up index updates or the periodic jobs.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"outbox.deliver_mail": {"queue": "mail"}}
+# One task at a time per worker process: a long task does not sit on others that another process could run.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+# Every task is bounded: the soft limit raises inside the task, the hard one ends its process.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# A broker that is down is noticed within seconds (publishing falls back to the outbox's sweep), and a
+# worker keeps reconnecting. Acknowledged-late tasks whose worker lost the broker are handed out again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "retry_on_timeout": True,
+    # An unacknowledged task (its worker was killed) goes back to the queue after this many seconds.
+    "visibility_timeout": env_int("KBPORTAL_CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# The transactional outbox (kbportal/outbox): attempts per delivery, the backoff between them (doubling from
+# the base up to the ceiling), how long one attempt holds a delivery, how often the sweep runs, how long
+# delivered rows are kept.
+KBPORTAL_OUTBOX_MAX_ATTEMPTS = env_int("KBPORTAL_OUTBOX_MAX_ATTEMPTS", 10)
+KBPORTAL_OUTBOX_RETRY_BASE_SECONDS = env_int("KBPORTAL_OUTBOX_RETRY_BASE_SECONDS", 30)
+KBPORTAL_OUTBOX_RETRY_MAX_SECONDS = env_int("KBPORTAL_OUTBOX_RETRY_MAX_SECONDS", 3600)
+KBPORTAL_OUTBOX_LEASE_SECONDS = env_int("KBPORTAL_OUTBOX_LEASE_SECONDS", 120)
+KBPORTAL_OUTBOX_SWEEP_SECONDS = env_int("KBPORTAL_OUTBOX_SWEEP_SECONDS", 60)
+KBPORTAL_OUTBOX_KEEP_DAYS = env_int("KBPORTAL_OUTBOX_KEEP_DAYS", 30)
+
+# A periodic job that could not start in time is dropped (`expires`): the next run does its work.
 CELERY_BEAT_SCHEDULE = {
-    "sla-check": {"task": "tickets.tasks.sla_check_task", "schedule": env_int("KBPORTAL_SLA_CHECK_SECONDS", 60)},
+    "sla-check": {
+        "task": "tickets.tasks.sla_check_task",
+        "schedule": env_int("KBPORTAL_SLA_CHECK_SECONDS", 60),
+        "options": {"expires": max(10, env_int("KBPORTAL_SLA_CHECK_SECONDS", 60) - 5)},
+    },
+    "outbox-sweep": {
+        "task": "outbox.sweep",
+        "schedule": KBPORTAL_OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": max(5, KBPORTAL_OUTBOX_SWEEP_SECONDS - 5)},
+    },
     # The managers' weekly digest: Mondays at KBPORTAL_DIGEST_HOUR (site time zone).
     "analytics-digest": {
         "task": "analytics.tasks.weekly_digest_task",
         "schedule": crontab(minute=0, hour=env_int("KBPORTAL_DIGEST_HOUR", 7), day_of_week=1),
+        "options": {"expires": 6 * 60 * 60},
     },
 }

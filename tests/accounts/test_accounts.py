@@ -5,11 +5,13 @@ import re
 import pytest
 from django.contrib.auth import password_validation
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
 from kbportal.accounts.models import User
 from kbportal.demo.accounts import DEMO_PASSWORD
+from kbportal.outbox.models import Delivery, State
 from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -253,11 +255,8 @@ def test_sign_up_hashes_the_password_before_it_takes_the_write_lock(client, monk
     assert User.objects.filter(email="mei@example.com").exists()
 
 
-class RefusingBackend:
+class RefusingBackend(BaseEmailBackend):
     """A mail server that refuses every connection."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
 
     def send_messages(self, messages) -> int:
         raise ConnectionRefusedError(111, "Connection refused")
@@ -276,3 +275,6 @@ def test_a_mail_server_that_refuses_never_turns_sign_up_or_reset_into_an_error_p
     assert reset.status_code == 302
     assert User.objects.filter(email="mei@example.com").exists()
     assert "Connection refused" in caplog.text
+    # Both mails wait in the outbox for the next attempt.
+    waiting = Delivery.objects.filter(state=State.PENDING, attempts=1, last_error__contains="Connection refused")
+    assert waiting.count() == 2

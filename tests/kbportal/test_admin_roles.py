@@ -62,7 +62,8 @@ EXPECTED_ADMIN = {
     | FORUM_MODERATION
     | NOTICES
     | TWO_FACTOR_DEVICES
-    | {"articles.articlerevision", "articles.feedback", "search.synonymgroup", "axes.accessattempt"},
+    | {"articles.articlerevision", "articles.feedback", "search.synonymgroup", "axes.accessattempt"}
+    | {"outbox.delivery"},
 }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles import services as article_services
 from articles.models import Article, Status
+from kbportal.outbox.models import Delivery, Kind, State
 from kbportal.search import service
 from kbportal.search.models import SearchDocument, SynonymGroup
 from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
@@ -237,19 +238,24 @@ def test_search_api_query_count_does_not_grow_with_results(client, indexed):
     assert counts() == few
 
 
-def test_with_a_task_queue_index_updates_leave_as_a_task_after_commit(django_capture_on_commit_callbacks, monkeypatch):
-    from kbportal.search import tasks
+def test_with_a_task_queue_index_updates_leave_as_a_task_after_commit(
+    django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    from kbportal.outbox import tasks
 
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
-    monkeypatch.setattr(tasks.index_items_task, "delay", lambda kind, ids: queued.append((kind, ids)))
+    monkeypatch.setattr(tasks.deliver_task, "apply_async", lambda args, **options: queued.append(args))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         article = ArticleFactory(title="Queued for the index")
     assert queued == []  # nothing leaves before the commit
+    delivery = Delivery.objects.get(kind=Kind.SEARCH_INDEX)
+    assert delivery.payload == {"kind": "article", "ids": [article.pk]}  # recorded with the article
 
     for callback in callbacks:
         callback()
-    assert ("article", [article.pk]) in queued
+    assert queued == [(delivery.pk,)]
     assert _titles("queued") == []  # the worker has not run it yet
 
 
@@ -263,17 +269,15 @@ def test_a_very_long_query_searches_its_first_terms_instead_of_failing(client, c
     assert len(service.search(pasted).terms) == service.MAX_QUERY_TERMS
 
 
-def test_one_transaction_sends_one_index_update_per_kind(django_capture_on_commit_callbacks, monkeypatch):
+def test_one_transaction_sends_one_index_update_per_kind(django_capture_on_commit_callbacks):
     from django.db import transaction
-
-    from kbportal.search import tasks
-
-    queued = []
-    monkeypatch.setattr(tasks.index_items_task, "delay", lambda kind, ids: queued.append((kind, ids)))
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         category = CategoryFactory()
         articles = [ArticleFactory(title=f"Merged update {n}", category=category) for n in range(3)]
         article_services.article_update(article=articles[0], by=None, title="Merged update, edited")
 
-    assert queued == [("article", sorted(article.pk for article in articles))]
+    (update,) = Delivery.objects.filter(kind=Kind.SEARCH_INDEX, payload__kind="article")
+    assert update.payload["ids"] == sorted(article.pk for article in articles)
+    assert update.state == State.DELIVERED
+    assert len(_titles("merged")) == 3
