@@ -21,6 +21,7 @@ from kbportal.outbox import services, tasks
 from kbportal.outbox.models import Delivery, Kind, State
 from kbportal.search import service as search
 from tests.articles.factories import ArticleFactory
+from tests.concurrency import run_concurrently
 from tickets import services as ticket_services
 
 pytestmark = pytest.mark.django_db
@@ -387,3 +388,20 @@ def test_agents_do_not_see_deliveries(client):
     client.force_login(StaffFactory(role=Role.AGENT_TIER_1))
 
     assert client.get(reverse("admin:outbox_delivery_changelist")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_eight_workers_delivering_one_mail_at_once_send_it_once(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the test's threads are the workers
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks.deliver_mail_task, "apply_async", lambda *args, **kwargs: None)
+        delivery = services.mail_send(_mail())
+    mail.outbox = []
+    outcomes = []
+
+    errors = run_concurrently(8, lambda _n: outcomes.append(services.deliver(delivery.pk)))
+
+    assert errors == []
+    assert sorted(outcomes) == [False] * 7 + [True]
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.get(pk=delivery.pk).attempts == 1
