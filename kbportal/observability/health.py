@@ -50,6 +50,7 @@ from django_redis.cache import RedisCache
 from health_check import checks as library_checks
 from health_check.base import HealthCheck, HealthCheckResult
 from health_check.exceptions import HealthCheckException, ServiceUnavailable, ServiceWarning
+from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 # Each check's own budget; django-health-check gives it one second more before reporting a timeout.
@@ -117,7 +118,7 @@ class Broker(HealthCheck):
                 settings.CELERY_BROKER_URL, connect_timeout=seconds, transport_options=transport_options
             ) as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=seconds)
-        except (OSError, kombu.exceptions.KombuError) as error:
+        except (OSError, KombuError) as error:
             raise ServiceUnavailable(f"the broker did not answer ({type(error).__name__})") from error
 
 
