@@ -10,7 +10,9 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -29,6 +31,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, e.g. 0.1; it is {value!r}.") from None
 
 
 # --- Core -----------------------------------------------------------------
@@ -58,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_guid",
     "kbportal.apps.KbportalConfig",
     "kbportal.accounts.apps.AccountsConfig",
     "kbportal.security.apps.SecurityConfig",
@@ -71,6 +82,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, the probes' too, carries an X-Request-ID, and every log line its request id.
+    "django_guid.middleware.guid_middleware",
+    # Before the host check and the HTTPS redirect, which a balancer probing by IP over HTTP would fail.
+    "kbportal.observability.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -271,6 +286,9 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+# Seconds an SMTP server may take to answer: without it a stalled server holds the sender for minutes.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "HelloWorld Support <support@helloworld.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -356,14 +374,36 @@ KBPORTAL_REVIEW_MAX_AGE_DAYS = env_int("KBPORTAL_REVIEW_MAX_AGE_DAYS", 365)
 # A long article (this many headings or more) shows a table of contents.
 KBPORTAL_TOC_MIN_HEADINGS = 3
 
+# "plain" lines for people, "json" (one object per line: timestamp, level, logger, message, request_id,
+# exception) for log collectors; production.py makes json the default. Both carry the request id.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json; it is {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "kbportal.observability.logging.JsonFormatter"},
+    },
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+        "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "celery_tracing"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # django-axes narrates every sign-in at INFO; lockouts come at WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes narrates every sign-in at INFO; lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
+        # django-guid narrates every request id it reads or makes at INFO; a refused one comes at WARNING.
+        "django_guid": {"level": "WARNING"},
+    },
 }
 
 # --- Support desk -------------------------------------------------------------------------
@@ -468,3 +508,32 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
 }
+
+# --- Health and observability ---------------------------------------------------------------
+
+# /health/ready runs these checks (django-health-check `HealthCheck` classes, see
+# kbportal/observability/health.py): the name shown in the answer → a dotted path, or (path, options).
+KBPORTAL_READINESS_CHECKS = {
+    "database": "kbportal.observability.health.Database",
+    "cache": "kbportal.observability.health.Cache",
+    "broker": "kbportal.observability.health.Broker",
+    "migrations": "kbportal.observability.health.Migrations",
+}
+# Balancers probe over plain HTTP (HealthProbeMiddleware answers first anyway; this covers its removal).
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+
+# Request ids (django-guid): an incoming X-Request-ID is kept when it is a UUID, otherwise replaced; every
+# response returns it, and Celery tasks published while it is set log it too.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
+
+# Error tracking (sentry-sdk), only when SENTRY_DSN is set: local.py and production.py start it.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)

@@ -1,13 +1,24 @@
-"""Production: everything from base, tightened. Required variables have no default,
-so a missing secret stops the process at start instead of running insecurely."""
+"""Production: everything from base, tightened. Required variables have no default, and a setting that
+would lose mail, tasks or shared state without a word (the console mail backend, no broker, no shared
+cache) stops the process at start with a message naming the variable to set."""
 
 import os
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env_bool, env_int
 
-SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
-ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+
+def _required(name: str, meaning: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set: {meaning}")
+    return value
+
+
+SECRET_KEY = _required("DJANGO_SECRET_KEY", "set it to a long random value that stays the same between releases.")
+ALLOWED_HOSTS = _required("DJANGO_ALLOWED_HOSTS", "set it to the site's host names, comma-separated.").split(",")
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -32,3 +43,68 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [
     )
 ]
 TEMPLATES[0]["APP_DIRS"] = False
+
+# --- Nothing lost without a word ----------------------------------------------------------
+
+_problems = []
+
+# Mail leaves over SMTP unless another delivering backend is named; these keep it in the process.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+_UNDELIVERED_MAIL_BACKENDS = {
+    f"django.core.mail.backends.{name}.EmailBackend": purpose
+    for name, purpose in {
+        "console": "prints every mail, signed links included, into the log",
+        "locmem": "keeps every mail in memory",
+        "dummy": "drops every mail",
+        "filebased": "writes every mail to a file",
+    }.items()
+}
+if EMAIL_BACKEND in _UNDELIVERED_MAIL_BACKENDS:
+    _problems.append(
+        f"DJANGO_EMAIL_BACKEND is {EMAIL_BACKEND}, which {_UNDELIVERED_MAIL_BACKENDS[EMAIL_BACKEND]} instead of "
+        "sending it: leave it unset for SMTP (django.core.mail.backends.smtp.EmailBackend) or name a provider's "
+        "backend."
+    )
+elif EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and not os.environ.get("DJANGO_EMAIL_HOST"):
+    _problems.append(
+        "DJANGO_EMAIL_HOST is not set: mail is sent over SMTP, so name the relay's host "
+        "(localhost for a mail server on this machine), with DJANGO_EMAIL_PORT and the DJANGO_EMAIL_* credentials."
+    )
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    _problems.append(
+        "DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are both on: set one (TLS for STARTTLS, usually port 587; "
+        "SSL for implicit TLS, usually port 465)."
+    )
+
+# Sessions, rate-limit counters and cached pages must be shared by every process.
+if not REDIS_URL:
+    _problems.append("REDIS_URL is not set: production needs a shared cache, e.g. REDIS_URL=redis://127.0.0.1:6379/0.")
+
+# Tasks go through a broker: REDIS_URL's Redis unless CELERY_BROKER_URL names another (a separate database
+# number, or a Redis with persistence, keeps queued tasks apart from evictable cache keys).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+if not CELERY_BROKER_URL:
+    _problems.append(
+        "CELERY_BROKER_URL is not set (nor REDIS_URL, its default): production runs tasks on Celery workers, "
+        "e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/1."
+    )
+
+if _problems:
+    raise ImproperlyConfigured("Production settings are incomplete:\n- " + "\n- ".join(_problems))
+
+# JSON log lines unless told otherwise (DJANGO_LOG_FORMAT=plain).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json; it is {LOG_FORMAT!r}.")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+
+if SENTRY_DSN:
+    from kbportal.observability.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT or "production",
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
