@@ -518,6 +518,7 @@ KBPORTAL_READINESS_CHECKS = {
     "cache": "kbportal.observability.health.Cache",
     "broker": "kbportal.observability.health.Broker",
     "migrations": "kbportal.observability.health.Migrations",
+    "outbox": ("kbportal.outbox.health.Backlog", {"limit": env_int("KBPORTAL_HEALTH_OUTBOX_BACKLOG", 1000)}),
 }
 # Balancers probe over plain HTTP (HealthProbeMiddleware answers first anyway; this covers its removal).
 SECURE_REDIRECT_EXEMPT = [r"^health/"]

@@ -80,7 +80,7 @@ def test_ready_answers_200_when_everything_works(client):
     assert response.status_code == 200, response.content
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "broker": "embedded", "migrations": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "broker": "embedded", "migrations": "ok", "outbox": "ok"},
     }
     _assert_not_stored(response)
     uuid.UUID(response["X-Request-ID"])
@@ -90,8 +90,8 @@ def test_ready_reads_a_fixed_few_rows_and_writes_nothing(client, statements):
     response = client.get(READY)
 
     assert response.status_code == 200
-    # SELECT 1, then the migrations table: whether it exists, and what it holds.
-    assert len(statements) == 3, statements
+    # SELECT 1; the migrations table: whether it exists, and what it holds; the outbox's waiting and failed.
+    assert len(statements) == 5, statements
     assert "SELECT 1" in statements
     assert all(sql.lstrip().upper().startswith("SELECT") for sql in statements), statements
 
