@@ -118,11 +118,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             status=403,
         )
     referer = request.headers.get("referer", "")
-    back_url = (
-        referer
-        if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-        else ""
-    )
+    host, secure = request.get_host(), request.is_secure()
+    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={host}, require_https=secure)
     context = {
         "status": 403,
         "title": _("Your form could not be sent"),
@@ -130,6 +127,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "The form's security check failed, so nothing was saved or sent and what you typed is not kept here."
         ),
         "cookies_missing": reason == REASON_NO_CSRF_COOKIE,
-        "back_url": back_url,
+        "back_url": referer if safe else "",
     }
     return _render("errors/csrf_failure.html", context, status=403)
