@@ -165,6 +165,9 @@ def redis_cache(location: str, *, key_prefix: str, ignore_exceptions: bool) -> d
         "KEY_PREFIX": key_prefix,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # After a failure to connect, Redis is left alone for a few seconds instead of costing every call
+            # a timeout (kbportal/redis_pool.py).
+            "CONNECTION_POOL_CLASS": "kbportal.redis_pool.FailFastConnectionPool",
             "IGNORE_EXCEPTIONS": ignore_exceptions,
             "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
             "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,

@@ -21,6 +21,7 @@ from django.db import OperationalError, connection
 from django.test import RequestFactory
 from django.urls import reverse
 
+from kbportal.redis_pool import FailFastConnectionPool
 from kbportal.security import cache as counter_cache
 from kbportal.security.cache import CounterDatabaseCache
 from kbportal.security.ratelimits import rate_limited
@@ -141,18 +142,39 @@ def test_synonym_changes_and_search_survive_redis_down(client, dead_redis):
     assert client.get("/api/v1/search/?q=install").status_code == 200
 
 
-def test_a_blackholed_redis_costs_seconds_not_a_hung_worker(client, settings):
-    """A Redis that accepts connections and never answers: each cache call waits SOCKET_TIMEOUT at most."""
+@pytest.fixture
+def silent_redis(settings):
+    """A "Redis" that accepts connections and never answers, as a hung or blackholed one does."""
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(64)
         settings.CACHES = cache_settings(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", key_prefix="silent")
-        started = time.monotonic()
+        yield silent
 
-        response = client.get("/")
 
-    assert response.status_code == 200
-    assert time.monotonic() - started < 10
+def test_a_blackholed_redis_costs_one_timeout_not_a_hung_worker(client, silent_redis, settings):
+    started = time.monotonic()
+    first = client.get("/")
+    first_took = time.monotonic() - started
+    started = time.monotonic()
+    pages = [client.get(url).status_code for url in ("/", "/search/?q=install", "/api/v1/search/?q=install")]
+    then_took = time.monotonic() - started
+
+    assert first.status_code == 200
+    assert pages == [200, 200, 200]
+    assert first_took < 2 * settings.REDIS_TIMEOUT_SECONDS + 1
+    assert then_took < settings.REDIS_TIMEOUT_SECONDS  # left alone for a few seconds after the failure
+
+
+def test_after_the_pause_redis_is_asked_again(silent_redis, monkeypatch, settings):
+    monkeypatch.setattr(FailFastConnectionPool, "PAUSE_SECONDS", 0)
+    pages = caches["default"]
+
+    started = time.monotonic()
+    for key in ("a", "b"):
+        assert pages.get(key) is None
+
+    assert time.monotonic() - started >= 2 * 0.9 * settings.REDIS_TIMEOUT_SECONDS  # two timeouts: asked twice
 
 
 # --- Rate limits ------------------------------------------------------------------------------------
@@ -262,15 +284,19 @@ def own_redis(tmp_path: Path):
          "--pidfile", str(pidfile), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
         check=True,
     )  # fmt: skip
+    server = {"url": f"redis://127.0.0.1:{port}/0", "pid": _wait_for_pid(pidfile), "pidfile": str(pidfile),
+              "dir": str(tmp_path)}  # fmt: skip
+    yield server
+    if server["pid"]:
+        _stop(server)
+
+
+def _wait_for_pid(pidfile: Path) -> int:
     for _ in range(50):
         if pidfile.exists() and pidfile.read_text().strip():
             break
         time.sleep(0.1)
-    pid = int(pidfile.read_text())
-    server = {"url": f"redis://127.0.0.1:{port}/0", "pid": pid}
-    yield server
-    if server["pid"]:
-        _stop(server)
+    return int(pidfile.read_text())
 
 
 def _stop(server: dict) -> None:
@@ -301,3 +327,25 @@ def test_stopping_the_real_redis_keeps_pages_sessions_and_limits_working(client,
     # The count restarts in the database: the limit is looser across the switch, never off.
     assert during == [200] * 4 + [429]
     assert _counter_rows() >= 1
+
+
+def test_when_the_real_redis_comes_back_counting_returns_to_it(client, settings, own_redis, monkeypatch):
+    monkeypatch.setattr(FailFastConnectionPool, "PAUSE_SECONDS", 0.2)
+    settings.CACHES = cache_settings(own_redis["url"], key_prefix="back")
+    settings.CACHES["ratelimit"]["OPTIONS"]["RETRY_SECONDS"] = 0.2
+    port = own_redis["url"].rsplit(":", 1)[1].split("/")[0]
+    _stop(own_redis)
+    assert client.get("/api/v1/search/?q=install").status_code == 200  # counted in the database
+    assert _counter_rows() >= 1
+
+    subprocess.run(  # noqa: S603 - the same local Redis again, on the same port
+        [shutil.which("redis-server"), "--port", port, "--bind", "127.0.0.1", "--daemonize", "yes",
+         "--pidfile", own_redis["pidfile"], "--save", "", "--appendonly", "no", "--dir", own_redis["dir"]],
+        check=True,
+    )  # fmt: skip
+    own_redis["pid"] = _wait_for_pid(Path(own_redis["pidfile"]))
+    time.sleep(0.5)
+
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/search/?q=install").status_code == 200
+    assert caches["ratelimit-redis"].keys("rl:*")  # counted in Redis again
