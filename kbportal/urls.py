@@ -35,3 +35,9 @@ if settings.DEBUG:
 admin.site.site_header = _("HelloWorld Support · staff admin")
 admin.site.site_title = _("HelloWorld Support admin")
 admin.site.index_title = _("Support center administration")
+
+# Branded pages in both languages, JSON under /api/ (kbportal/errors.py).
+handler400 = "kbportal.errors.bad_request"
+handler403 = "kbportal.errors.permission_denied"
+handler404 = "kbportal.errors.page_not_found"
+handler500 = "kbportal.errors.server_error"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 
 from django.core.cache import cache
 
@@ -10,15 +12,18 @@ from .analysis import DEFAULT_SYNONYMS, Analyzer
 from .analysis import SynonymGroup as Group
 
 _VERSION_KEY = "search:synonyms:version"
+# A process rebuilds its analyzer at least this often, so a change whose signal the cache lost (Redis was
+# down when staff saved the groups) reaches every process within this many seconds.
+_REFRESH_SECONDS = 600
 _local = threading.local()
 
 
 def synonyms_changed() -> None:
-    """Tell every process to rebuild its analyzer (the synonym groups changed)."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, timeout=None)
+    """Tell every process to rebuild its analyzer (the synonym groups changed).
+
+    A new random version rather than INCR: a Redis that restarts empty cannot hand out a number some
+    process already holds, and with Redis down the write is dropped (the refresh above covers it)."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def _load() -> Analyzer:
@@ -29,8 +34,14 @@ def _load() -> Analyzer:
 
 
 def current_analyzer() -> Analyzer:
-    version = cache.get(_VERSION_KEY, 0)
+    # None: never changed, or the cache is unreachable (a miss) — keep the analyzer this thread has rather
+    # than rebuild it on every search of an outage.
+    version = cache.get(_VERSION_KEY)
     cached = getattr(_local, "analyzer", None)
-    if cached is None or cached[0] != version:
-        _local.analyzer = (version, _load())
+    if (
+        cached is None
+        or (version is not None and cached[0] != version)
+        or time.monotonic() - cached[2] > _REFRESH_SECONDS
+    ):
+        _local.analyzer = (version, _load(), time.monotonic())
     return _local.analyzer[1]

@@ -6,15 +6,27 @@ holds the row: SQLite's IMMEDIATE transactions (see `SQLITE_OPTIONS`) take the w
 PostgreSQL the row is locked with SELECT … FOR UPDATE. The write changes the value only, so a counter
 expires when its window does (as Redis keeps a key's TTL on INCR), and culling removes only expired
 counters: Django's would delete a share of the live ones, resetting limits for whoever floods the table.
-At scale the counters live in Redis instead, whose INCR is atomic by itself.
+At scale the counters live in Redis instead, whose INCR is atomic by itself, and fall back to this table
+while Redis cannot be reached (:class:`FailoverCounterCache`).
 """
 
 import base64
+import logging
 import pickle
+import time
 
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What an unreachable counter store raises. Anything else (a malformed rate, say) is a bug and surfaces.
+STORE_ERRORS = (DatabaseError, RedisError, ConnectionInterrupted, OSError)
 
 
 class CounterDatabaseCache(DatabaseCache):
@@ -46,3 +58,65 @@ class CounterDatabaseCache(DatabaseCache):
             f"DELETE FROM {table} WHERE expires < %s",  # noqa: S608
             [connection.ops.adapt_datetimefield_value(now)],
         )
+
+
+# Primary stores (by alias) found unreachable, and until when (time.monotonic()) they are not asked again.
+_primary_down_until: dict[str, float] = {}
+
+
+class FailoverCounterCache(BaseCache):
+    """Counters in a primary cache (Redis), counted in a fallback cache (the database table) while the primary
+    cannot be reached, so limits keep working through a Redis outage.
+
+    OPTIONS: ``PRIMARY`` and ``FALLBACK`` name two other entries of CACHES; after a failure the primary is
+    left alone for ``RETRY_SECONDS`` (default 5), so a dead Redis costs one timeout per process every few
+    seconds rather than one per counter. A counter restarts when it changes store: for a window that spans
+    an outage the limit is at most twice as generous, never off. When the fallback fails too its error
+    reaches the caller (:func:`kbportal.security.ratelimits.rate_limited` decides, per group, what then).
+    """
+
+    def __init__(self, location: str, params: dict) -> None:
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        self.primary_alias: str = options["PRIMARY"]
+        self.fallback_alias: str = options["FALLBACK"]
+        self.retry_seconds: float = options.get("RETRY_SECONDS", 5)
+
+    def _call(self, method: str, *args, **kwargs):
+        if time.monotonic() >= _primary_down_until.get(self.primary_alias, 0):
+            try:
+                return getattr(caches[self.primary_alias], method)(*args, **kwargs)
+            except STORE_ERRORS:
+                _primary_down_until[self.primary_alias] = time.monotonic() + self.retry_seconds
+                logger.warning(
+                    "rate-limit store %r unavailable; counting in %r for %ss",
+                    self.primary_alias,
+                    self.fallback_alias,
+                    self.retry_seconds,
+                    exc_info=True,
+                )
+        return getattr(caches[self.fallback_alias], method)(*args, **kwargs)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", key, value, timeout=timeout, version=version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default=default, version=version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", key, value, timeout=timeout, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", key, timeout=timeout, version=version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", key, version=version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", key, delta=delta, version=version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", key, version=version)
+
+    def clear(self):
+        return self._call("clear")

@@ -13,18 +13,17 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.http import HttpRequest
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django_ratelimit.core import get_usage
-from django_redis.exceptions import ConnectionInterrupted
-from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
+
+from .cache import STORE_ERRORS
 
 logger = logging.getLogger(__name__)
 
-# What an unreachable counter store raises. Anything else (a malformed rate, say) is a bug and surfaces.
-STORE_ERRORS = (DatabaseError, RedisError, ConnectionInterrupted, OSError)
+# How long a caller refused because no counter could be kept is asked to wait.
+UNCOUNTED_RETRY_SECONDS = 60
 # "count/period": s, m, h or d, optionally with a number of them ("5/10m").
 RATE = re.compile(r"\d+/([1-9]\d*)?[smhd]")
 
@@ -33,6 +32,7 @@ RATE = re.compile(r"\d+/([1-9]\d*)?[smhd]")
 class RateCheck:
     limited: bool
     retry_after: int = 0  # seconds until the tightest exceeded window ends
+    uncounted: bool = False  # refused because no store could count the attempt, not because of the rate
 
 
 def rate_limited(request: HttpRequest, group: str, **targets: str | int | None) -> RateCheck:
@@ -40,21 +40,30 @@ def rate_limited(request: HttpRequest, group: str, **targets: str | int | None) 
 
     The ``ip`` limit counts the client's address; every other limit counts the value given for it here
     (``address="a@example.com"``, ``ticket=42``). A limit whose value is missing is not counted.
-    If the counter store is down the attempt is let through: a limit must never turn an outage into refusals.
+    If no counter store can count it (Redis and its database fallback both down), a group listed in
+    ``KBPORTAL_RATE_LIMIT_FAIL_CLOSED`` (those that send mail) is refused, so an outage cannot be used to mail
+    someone without limit; any other group (reading: search, suggestions, votes) is let through, so an
+    outage never turns reading into refusals.
     """
-    limited, retry_after = False, 0
+    limited, retry_after, uncounted = False, 0, False
+    fail_closed = group in settings.KBPORTAL_RATE_LIMIT_FAIL_CLOSED
     for per, rate in settings.KBPORTAL_RATE_LIMITS[group].items():
         key = "ip" if per == "ip" else _fixed_key(targets.get(per))
         if key is None:
             continue
         try:
             usage = get_usage(request, group=f"{group}:{per}", key=key, rate=rate, increment=True)
-        except STORE_ERRORS:  # the store is unreachable: Redis down, a table missing
-            logger.warning("rate-limit store unavailable; %s:%s not counted", group, per, exc_info=True)
+        except STORE_ERRORS:  # no store is reachable: Redis and the database down, a table missing
+            if fail_closed:
+                logger.error("rate-limit store unavailable; %s:%s not counted, refused", group, per, exc_info=True)
+                limited, uncounted = True, True
+                retry_after = max(retry_after, UNCOUNTED_RETRY_SECONDS)
+            else:
+                logger.warning("rate-limit store unavailable; %s:%s not counted", group, per, exc_info=True)
             continue
         if usage is not None and usage["should_limit"]:
             limited, retry_after = True, max(retry_after, usage["time_left"])
-    return RateCheck(limited=limited, retry_after=retry_after)
+    return RateCheck(limited=limited, retry_after=retry_after, uncounted=uncounted)
 
 
 def _fixed_key(value: str | int | None):
@@ -66,6 +75,11 @@ def _fixed_key(value: str | int | None):
 
 def refusal_message(check: RateCheck) -> str:
     """What a page says to a visitor who is over a limit; what they typed stays in the form."""
+    if check.uncounted:
+        return gettext(
+            "We cannot accept this right now because of a problem on our side. Please send it again in a "
+            "minute; what you typed is kept."
+        )
     minutes = max(1, math.ceil(check.retry_after / 60))
     return ngettext(
         "You have sent this too often. Please wait %(minutes)d minute and send it again; what you typed is kept.",

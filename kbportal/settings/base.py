@@ -157,18 +157,10 @@ SERIALIZATION_MODULES = {"json": "kbportal.backup.serializers"}
 # --- Cache --------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kbportal"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "kbportal")
+# Seconds to wait for Redis to accept a connection, and then for each answer: a Redis that is down or
+# blackholed costs a request at most about this long per cache call instead of hanging the worker.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("KBPORTAL_REDIS_TIMEOUT_SECONDS", "1"))
 
 # Rate-limit counters must be shared by every process: Redis when there is one, otherwise a database table
 # (created by `migrate`, see kbportal.security.apps) whose increments are exact across processes. Each counter
@@ -178,7 +170,59 @@ RATE_LIMIT_DATABASE_CACHE = {
     "LOCATION": "kbportal_rate_limit_counter",
     "OPTIONS": {"MAX_ENTRIES": 10_000},
 }
-CACHES["ratelimit"] = CACHES["default"] if REDIS_URL else RATE_LIMIT_DATABASE_CACHE
+
+
+def redis_cache(location: str, *, key_prefix: str, ignore_exceptions: bool) -> dict:
+    """One django-redis cache. With ``ignore_exceptions`` an unreachable Redis reads as a miss and a write
+    is dropped (each logged, see DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS), so pages degrade to the database."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # After a failure to connect, Redis is left alone for a few seconds instead of costing every call
+            # a timeout (kbportal/redis_pool.py).
+            "CONNECTION_POOL_CLASS": "kbportal.redis_pool.FailFastConnectionPool",
+            "IGNORE_EXCEPTIONS": ignore_exceptions,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+        },
+    }
+
+
+def cache_settings(redis_url: str, *, key_prefix: str = CACHE_KEY_PREFIX) -> dict[str, dict]:
+    """CACHES for a Redis URL (or none): production uses it, and the tests build a dead Redis with it.
+
+    The page cache ("default") ignores Redis errors: a cached banner or figure is only a shortcut to the
+    database. The rate-limit counters ("ratelimit") never do — an ignored INCR would switch every limit off
+    without a word — so they fail over to the database counter table while Redis cannot be reached
+    (kbportal.security.cache.FailoverCounterCache), and a group whose counting fails there too is refused
+    or let through as KBPORTAL_RATE_LIMIT_FAIL_CLOSED says (kbportal/security/ratelimits.py).
+    """
+    if not redis_url:
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "ratelimit": RATE_LIMIT_DATABASE_CACHE,
+        }
+    return {
+        "default": redis_cache(redis_url, key_prefix=key_prefix, ignore_exceptions=True),
+        "ratelimit": {
+            "BACKEND": "kbportal.security.cache.FailoverCounterCache",
+            "OPTIONS": {"PRIMARY": "ratelimit-redis", "FALLBACK": "ratelimit-database"},
+        },
+        "ratelimit-redis": redis_cache(redis_url, key_prefix=key_prefix, ignore_exceptions=False),
+        # Also makes `migrate` create the counter table (createcachetable), ready for an outage.
+        "ratelimit-database": RATE_LIMIT_DATABASE_CACHE,
+    }
+
+
+CACHES = cache_settings(REDIS_URL)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Sessions live in the database, with or without Redis. A session in the cache (cache or cached_db) is lost
+# when Redis is, and cached_db with an unreachable Redis is worse: signing out deletes the database row while
+# the cache still holds the session, and when Redis comes back that stale copy signs the user in again.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Authentication -------------------------------------------------------------
 
@@ -247,6 +291,17 @@ KBPORTAL_STAFF_REQUIRE_2FA = env_bool("KBPORTAL_STAFF_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "HelloWorld Support"
 # Nobody reads another user's secret key or recovery codes in the admin; staff may only remove devices.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Errors and degradation ------------------------------------------------------
+
+# Branded error pages (kbportal/errors.py; JSON {"detail": …} under /api/), set as handler400 … handler500 in
+# kbportal/urls.py. An unreachable database answers 503 with this Retry-After instead of 500.
+KBPORTAL_UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("KBPORTAL_UNAVAILABLE_RETRY_AFTER_SECONDS", 30)
+CSRF_FAILURE_VIEW = "kbportal.errors.csrf_failure"
+# Rate-limit groups that send mail: when neither Redis nor the database can count an attempt they are refused
+# (an outage must not let anyone mail a victim without limit). Every other group — reading, voting — is let
+# through, so an outage never turns reading into refusals. See kbportal/security/ratelimits.py.
+KBPORTAL_RATE_LIMIT_FAIL_CLOSED = frozenset({"contact", "guest-reply", "password-reset", "sign-up"})
 
 # --- Internationalisation ---------------------------------------------------------
 
