@@ -107,3 +107,25 @@ def gunicorn_logconfig_dict(level: str = "INFO") -> dict[str, Any]:
             "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }
+
+
+class OncePerInterval(logging.Filter):
+    """Let one record of each (logger, message) through per ``seconds`` in this process; the next one that
+    passes says how many were held back. For loggers that repeat one line on every call during an outage
+    (django-redis logs each cache call it ignores), so the log and error tracking are not flooded."""
+
+    def __init__(self, seconds: float = 60) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self._last: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        passed_at, held = self._last.get(key, (float("-inf"), 0))
+        if record.created - passed_at < self.seconds:
+            self._last[key] = (passed_at, held + 1)
+            return False
+        self._last[key] = (record.created, 0)
+        if held:
+            record.msg = f"{record.msg} (and {held} more like it in the last {self.seconds:.0f} s)"
+        return True

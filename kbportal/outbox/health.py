@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from django import db
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable, ServiceWarning
 
@@ -19,9 +20,12 @@ class Backlog(HealthCheck):
     timeout = CHECK_TIMEOUT
 
     def run(self) -> None:
-        waiting = Delivery.objects.filter(state=State.PENDING).count()
+        try:
+            waiting = Delivery.objects.filter(state=State.PENDING).count()
+            failed = Delivery.objects.filter(state=State.FAILED).count()
+        except db.Error as error:  # no database, or a release whose migrations have not run
+            raise ServiceUnavailable("the outbox could not be read") from error
         if waiting >= self.limit:
             raise ServiceUnavailable(f"{waiting} deliveries waiting (limit {self.limit})")
-        failed = Delivery.objects.filter(state=State.FAILED).count()
         if failed:
             raise ServiceWarning(f"{failed} deliveries failed and wait for a retry in the admin")

@@ -444,6 +444,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "django_guid.log_filters.CorrelationId"},
         "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+        "once_a_minute": {"()": "kbportal.observability.logging.OncePerInterval", "seconds": 60},
     },
     "handlers": {
         "console": {
@@ -458,6 +459,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # django-guid narrates every request id it reads or makes at INFO; a refused one comes at WARNING.
         "django_guid": {"level": "WARNING"},
+        # With Redis down, django-redis logs every cache call it ignores: once a minute says as much.
+        "django_redis.cache": {"filters": ["once_a_minute"]},
     },
 }
 

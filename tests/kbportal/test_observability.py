@@ -66,7 +66,7 @@ def test_a_request_logs_json_lines_with_the_request_id_it_answers_with(tmp_path)
     request_id = result.stdout.split()[-1]
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines, result.stderr
-    failure = next(line for line in lines if line["logger"] == "health_check")
+    failure = next(line for line in lines if line["logger"] == "health_check" and "Migrations" in line["message"])
     assert failure["request_id"] == request_id
     assert failure["level"] == "WARNING"
     assert failure["message"] == "Health check Migrations(alias='default') failed"
@@ -223,3 +223,21 @@ def test_sentry_reports_a_view_s_error_with_the_request_id_and_without_secrets(t
     sent = json.dumps(event)
     for secret in ("ada@example.com", "hunter2-secret", report["token"]):
         assert secret not in sent
+
+
+def test_a_line_repeated_during_an_outage_is_logged_once_a_minute():
+    import logging
+
+    from kbportal.observability.logging import OncePerInterval
+
+    once = OncePerInterval(seconds=60)
+
+    def record(at: float) -> logging.LogRecord:
+        line = logging.LogRecord("django_redis.cache", logging.ERROR, __file__, 1, "Exception ignored", None, None)
+        line.created = at
+        return line
+
+    passed = [line for line in (record(at) for at in (0, 1, 2, 30, 61, 62)) if once.filter(line)]
+
+    assert [line.created for line in passed] == [0, 61]
+    assert passed[1].getMessage() == "Exception ignored (and 3 more like it in the last 60 s)"
