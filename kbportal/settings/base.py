@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_celery_beat",
     "kbportal.apps.KbportalConfig",
     "kbportal.accounts.apps.AccountsConfig",
     "kbportal.security.apps.SecurityConfig",
@@ -416,6 +417,12 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Beat keeps its schedule in the database (django-celery-beat), editable in the admin: at every start it writes
+# the entries of CELERY_BEAT_SCHEDULE into it (task, schedule, arguments; an entry staff disabled stays disabled),
+# and no schedule file is written beside the code. Run exactly one beat per deployment.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Processes per Celery worker (0: one per CPU, Celery's default).
+CELERY_WORKER_CONCURRENCY = env_int("KBPORTAL_WORKER_CONCURRENCY", 0) or None
 CELERY_BEAT_SCHEDULE = {
     "sla-check": {"task": "tickets.tasks.sla_check_task", "schedule": env_int("KBPORTAL_SLA_CHECK_SECONDS", 60)},
     # The managers' weekly digest: Mondays at KBPORTAL_DIGEST_HOUR (site time zone).
