@@ -63,7 +63,6 @@ export DJANGO_EMAIL_PORT="${DJANGO_EMAIL_PORT:-1025}"
 # Small, for a machine that also runs the database: two web workers, two task processes.
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
 export KBPORTAL_WORKER_CONCURRENCY="${KBPORTAL_WORKER_CONCURRENCY:-2}"
-export KBPORTAL_CONTROL_SOCKET="${KBPORTAL_CONTROL_SOCKET:-$PWD/.stack/gunicorn.ctl}"
 
 if ! python manage.py migrate --noinput; then
   echo "Could not migrate $DATABASE_URL. Is the server running, and does the database exist?" >&2
@@ -81,7 +80,7 @@ fi
 
 processes=(web worker beat)
 if [[ "${MAIL_SINK:-}" =~ ^(1|true|yes|on)$ ]]; then
-  mkdir -p .stack/mail
+  mkdir -p .stack/mail/cur .stack/mail/new .stack/mail/tmp  # a maildir
   processes+=(mail)
 fi
 echo "Starting ${processes[*]}: http://$KBPORTAL_BIND/ (Ctrl-C stops everything)"
