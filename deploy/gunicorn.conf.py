@@ -21,8 +21,8 @@ def _cpus() -> int:
 
 
 # Searching and rendering are CPU work in Python, so processes, not threads, give parallelism: the usual
-# 2 × CPUs + 1, capped at 12 because each worker holds its own search analysis (about 150 MB with jieba's
-# dictionary) and database connections. WEB_CONCURRENCY overrides it.
+# 2 × CPUs + 1, capped at 12 because each worker costs memory (about 170 MB resident, 95 MB of it not shared
+# with the master) and database connections. WEB_CONCURRENCY overrides it.
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * _cpus() + 1, 12))
 # A few threads per worker (gthread) keep a worker answering while one request waits on the database, and
 # serve keep-alive connections; each thread holds its own database connection (workers × threads per machine).
