@@ -13,6 +13,7 @@ def cold_process(monkeypatch):
     """This process as a fresh server finds it: no analysis helpers loaded (conftest forgets the vocabulary)."""
     monkeypatch.setattr(analysis, "_helpers", {})
     monkeypatch.setattr(analysis, "_stemmers", {})
+    analysis._stem.cache_clear()  # stems other tests cached would never reach the stemmer
 
 
 def _warm_up_without_a_cache(monkeypatch) -> None:
