@@ -4,10 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup migrate demo translations lint format ci messages clean
+.PHONY: run stack test setup migrate demo translations lint format ci messages clean
 
 run: setup migrate demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The production profile on one machine: gunicorn, a Celery worker and beat against PostgreSQL and Redis
+# (README). Refuses to start without DATABASE_URL and REDIS_URL; MAIL_SINK=1 adds a local SMTP sink.
+stack: setup
+	./deploy/stack.sh
 
 test: setup
 	$(BIN)/pytest -n 2 -p no:cacheprovider

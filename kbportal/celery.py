@@ -3,9 +3,22 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kbportal.settings.production")
 
 app = Celery("kbportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _warm_up_before_forking(**kwargs) -> None:
+    """Load the search analysis once in the worker's parent, so its pool processes start with it (see warmup.py).
+    Sent by workers only: beat needs none of it."""
+    import django
+
+    django.setup()
+    from kbportal.search.warmup import warm_up
+
+    warm_up()

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "django_guid",
+    "django_celery_beat",
     "kbportal.apps.KbportalConfig",
     "kbportal.accounts.apps.AccountsConfig",
     "kbportal.security.apps.SecurityConfig",
@@ -547,23 +548,30 @@ KBPORTAL_OUTBOX_LEASE_SECONDS = env_int("KBPORTAL_OUTBOX_LEASE_SECONDS", 120)
 KBPORTAL_OUTBOX_SWEEP_SECONDS = env_int("KBPORTAL_OUTBOX_SWEEP_SECONDS", 60)
 KBPORTAL_OUTBOX_KEEP_DAYS = env_int("KBPORTAL_OUTBOX_KEEP_DAYS", 30)
 
-# A periodic job that could not start in time is dropped (`expires`): the next run does its work.
+# A periodic job that could not start in time is dropped (`expire_seconds`, as django-celery-beat names
+# `expires`): the next run does its work.
+# Beat keeps its schedule in the database (django-celery-beat), editable in the admin: at every start it writes
+# the entries of CELERY_BEAT_SCHEDULE into it (task, schedule, arguments; an entry staff disabled stays disabled),
+# and no schedule file is written beside the code. Run exactly one beat per deployment.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Processes per Celery worker (0: one per CPU, Celery's default).
+CELERY_WORKER_CONCURRENCY = env_int("KBPORTAL_WORKER_CONCURRENCY", 0) or None
 CELERY_BEAT_SCHEDULE = {
     "sla-check": {
         "task": "tickets.tasks.sla_check_task",
         "schedule": env_int("KBPORTAL_SLA_CHECK_SECONDS", 60),
-        "options": {"expires": max(10, env_int("KBPORTAL_SLA_CHECK_SECONDS", 60) - 5)},
+        "options": {"expire_seconds": max(10, env_int("KBPORTAL_SLA_CHECK_SECONDS", 60) - 5)},
     },
     "outbox-sweep": {
         "task": "outbox.sweep",
         "schedule": KBPORTAL_OUTBOX_SWEEP_SECONDS,
-        "options": {"expires": max(5, KBPORTAL_OUTBOX_SWEEP_SECONDS - 5)},
+        "options": {"expire_seconds": max(5, KBPORTAL_OUTBOX_SWEEP_SECONDS - 5)},
     },
     # The managers' weekly digest: Mondays at KBPORTAL_DIGEST_HOUR (site time zone).
     "analytics-digest": {
         "task": "analytics.tasks.weekly_digest_task",
         "schedule": crontab(minute=0, hour=env_int("KBPORTAL_DIGEST_HOUR", 7), day_of_week=1),
-        "options": {"expires": 6 * 60 * 60},
+        "options": {"expire_seconds": 6 * 60 * 60},
     },
 }
 

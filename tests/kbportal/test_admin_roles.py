@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,6 +44,11 @@ FORUM_READ = {"community.question", "community.answer"}
 # Support managers reset a lost phone by deleting the user's devices.
 TWO_FACTOR_DEVICES = {"otp_totp.totpdevice", "otp_static.staticdevice"}
 NOTICES = {"announcements.servicenotice"}
+# Support managers switch the periodic jobs off and on and read the schedules they follow (django-celery-beat).
+PERIODIC_TASKS = {
+    "django_celery_beat.periodictask", "django_celery_beat.intervalschedule", "django_celery_beat.crontabschedule",
+    "django_celery_beat.solarschedule", "django_celery_beat.clockedschedule",
+}  # fmt: skip
 FORUM_MODERATION = FORUM_READ | {
     "community.comment", "community.flag", "community.moderationaction", "community.memberprofile",
     "community.forumcategory",
@@ -62,6 +68,7 @@ EXPECTED_ADMIN = {
     | FORUM_MODERATION
     | NOTICES
     | TWO_FACTOR_DEVICES
+    | PERIODIC_TASKS
     | {"articles.articlerevision", "articles.feedback", "search.synonymgroup", "axes.accessattempt"}
     | {"outbox.delivery"},
 }
@@ -195,6 +202,13 @@ def _sample(model):
         ServiceNotice: lambda: notice_publish(title="sample", body="Sample **details**", by=None),
         TOTPDevice: lambda: _enrolled_device(TOTPDevice),
         StaticDevice: lambda: _enrolled_device(StaticDevice),
+        IntervalSchedule: lambda: IntervalSchedule.objects.create(every=60, period=IntervalSchedule.SECONDS),
+        CrontabSchedule: lambda: CrontabSchedule.objects.create(minute="0", hour="7", day_of_week="1"),
+        PeriodicTask: lambda: PeriodicTask.objects.create(
+            name="sample",
+            task="tickets.tasks.sla_check_task",
+            interval=IntervalSchedule.objects.create(every=60, period=IntervalSchedule.SECONDS),
+        ),
     }
     return makers[model]() if model in makers else None
 
@@ -241,3 +255,24 @@ def test_an_editor_adds_a_synonym_group_in_the_admin_and_search_uses_it(
     assert response.status_code == 302
     assert "receipt" in service.current_analyzer().query_tokens("receipt")
     assert "invoic" in service.current_analyzer().query_tokens("receipt")
+
+
+def test_a_manager_turns_a_periodic_job_off_in_the_admin_and_reads_its_schedule_in_chinese(client, manager):
+    every_minute = IntervalSchedule.objects.create(every=60, period=IntervalSchedule.SECONDS)
+    job = PeriodicTask.objects.create(name="sla-check", task="tickets.tasks.sla_check_task", interval=every_minute)
+    client.force_login(manager)
+
+    client.post(
+        reverse("admin:django_celery_beat_periodictask_changelist"),
+        {"action": "disable_tasks", "_selected_action": [job.pk]},
+    )
+    schedule = client.get(
+        reverse("admin:django_celery_beat_intervalschedule_change", args=[every_minute.pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    job.refresh_from_db()
+    assert job.enabled is False
+    assert schedule.status_code == 200
+    assert "间隔" in schedule.content.decode()  # django-celery-beat's own catalogue: "interval"
+    assert client.get(reverse("admin:django_celery_beat_periodictask_add")).status_code == 403

@@ -1,0 +1,90 @@
+"""gunicorn for kbportal: `gunicorn -c deploy/gunicorn.conf.py kbportal.wsgi` (README, "Deploying at scale").
+
+Read by gunicorn 27 as Python. Sizing comes from the environment (KBPORTAL_BIND, WEB_CONCURRENCY,
+KBPORTAL_WEB_THREADS, FORWARDED_ALLOW_IPS, KBPORTAL_CONTROL_SOCKET); any other setting can be changed
+without editing this file through GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--timeout 60", which gunicorn
+applies over this file.
+"""
+
+import os
+
+# --- Where and how many ----------------------------------------------------------------------------------
+
+bind = [address.strip() for address in os.environ.get("KBPORTAL_BIND", "127.0.0.1:8000").split(",") if address]
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (a container's or systemd's share)
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+# Searching and rendering are CPU work in Python, so processes, not threads, give parallelism: the usual
+# 2 × CPUs + 1, capped at 12 because each worker costs memory (about 170 MB resident, 95 MB of it not shared
+# with the master) and database connections. WEB_CONCURRENCY overrides it.
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * _cpus() + 1, 12))
+# A few threads per worker (gthread) keep a worker answering while one request waits on the database, and
+# serve keep-alive connections; each thread holds its own database connection (workers × threads per machine).
+worker_class = "gthread"
+threads = int(os.environ.get("KBPORTAL_WEB_THREADS") or 2)
+
+# --- Time ---------------------------------------------------------------------------------------------------
+
+# A worker silent for this long is killed and replaced (the request gets no answer, the log says why).
+timeout = 30
+# On SIGTERM or a reload, requests in flight get this long to finish.
+graceful_timeout = 30
+# Seconds an idle keep-alive connection stays open; behind a load balancer make it longer than the balancer's
+# own idle timeout (GUNICORN_CMD_ARGS="--keep-alive 75"), or it may reuse a connection gunicorn just closed.
+keepalive = 5
+# Recycle each worker after about a thousand requests, staggered, so slow leaks never build up.
+max_requests = 1000
+max_requests_jitter = 100
+# The heartbeat file on a memory file system: on a slow disk its fchmod can stall a worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn makes it with mkstemp
+
+# --- Proxies ------------------------------------------------------------------------------------------------
+
+# Addresses of the proxies whose X-Forwarded-Proto gunicorn believes (comma-separated, CIDR allowed; "*" when
+# only the proxy can reach this port). Django's own trust of X-Forwarded-For is KBPORTAL_TRUSTED_PROXY_COUNT.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# --- Logs ---------------------------------------------------------------------------------------------------
+
+accesslog = "-"  # stdout; errors and gunicorn's own messages go to stderr
+# Client, request, status, bytes, latency in milliseconds, referrer, agent, and the request id the application
+# answers with (X-Request-ID), so an access line leads to the application's log lines of the same request.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s" request_id=%({x-request-id}o)s'
+# JSON access logs: give the "gunicorn.access" logger a JSON formatter here, e.g.
+#   logconfig_dict = {"version": 1, "disable_existing_loggers": False, "formatters": {"json": {"()": ...}}, ...}
+# gunicorn passes the fields above to the formatter as the record's args (a dict keyed by the same letters).
+# Left to the logging configuration of the JSON-logs change; until then the access log is the line above.
+
+# --- Loading and warming up ----------------------------------------------------------------------------------
+
+# The application (and, in on_starting below, the search analysis: jieba, OpenCC, Snowball) is loaded once in
+# the master before it forks, so workers start warm and share those pages; code changes need a restart.
+preload_app = True
+
+# gunicornc's control socket, off unless given a path: its default ($HOME/.gunicorn/gunicorn.ctl) is shared by
+# every gunicorn of the account, and a second one would take it over.
+control_socket = os.environ.get("KBPORTAL_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+
+
+def on_starting(server) -> None:
+    """In the master, after the preloaded application and before the sockets and the first fork
+    (and before READY=1 reaches systemd). warm_up() leaves no database or cache connection behind."""
+    if server.cfg.preload_app:
+        from kbportal.search.warmup import warm_up
+
+        warm_up()
+
+
+def post_worker_init(worker) -> None:
+    """With preloading turned off, each worker warms itself up before it takes a request."""
+    if not worker.cfg.preload_app:
+        from kbportal.search.warmup import warm_up
+
+        warm_up()
