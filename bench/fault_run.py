@@ -40,10 +40,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from faults import checks
+from faults.injector import Injector
 from faults.smtp_sink import SmtpSink
 from faults.stack import ROOT, Stack, StackError, free_port, wait_until
 from faults.traffic import PASSWORD, Recorder, Site, Traffic
-from faults.injector import Injector
 from faults.web import TRANSPORT_ERRORS, Client
 
 ACCOUNTS = {
@@ -122,7 +122,8 @@ def site_under_test(stack: Stack) -> Site:
             "SELECT id, slug FROM articles_article WHERE status = 'published' AND language = 'en' "
             "AND (publish_at IS NULL OR publish_at <= now()) ORDER BY id LIMIT 24"
         ).fetchall()
-    if len(rows) < 4:
+        category = db.execute("SELECT id FROM articles_category ORDER BY id LIMIT 1").fetchone()
+    if len(rows) < 4 or category is None:
         raise StackError("the demo has fewer than 4 published articles: load_demo did not load them")
     paths = [(pk, f"/articles/{pk}/{slug}/") for pk, slug in rows]
     return Site(
@@ -132,6 +133,7 @@ def site_under_test(stack: Stack) -> Site:
         customer_token=api_token(stack, ACCOUNTS["customer"][0]),
         agent=(ACCOUNTS["agent"][0], PASSWORD),
         editor=(ACCOUNTS["editor"][0], PASSWORD),
+        category_id=category[0],
     )
 
 
@@ -161,7 +163,9 @@ def table(headers: list[str], rows: list[list]) -> str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for index, row in enumerate(cells):
-        lines.append("  ".join(value.ljust(widths[i]) if i < 2 else value.rjust(widths[i]) for i, value in enumerate(row)))
+        lines.append(
+            "  ".join(value.ljust(widths[i]) if i < 2 else value.rjust(widths[i]) for i, value in enumerate(row))
+        )
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
@@ -178,7 +182,10 @@ def report(figures: dict[str, checks.WindowFigures], extra: dict) -> str:
     status_names = ["2xx", "3xx", "4xx", "500", "502", "503", "504", "no answer"]
     requests = table(
         ["window", "fault", "requests", *status_names, "read 500s", "reads failed"],
-        [[r.label, r.name, r.requests, *[r.statuses[s] for s in status_names], r.read_500, r.read_failed] for r in rows],
+        [
+            [r.label, r.name, r.requests, *[r.statuses[s] for s in status_names], r.read_500, r.read_failed]
+            for r in rows
+        ],
     )
     writes = table(
         ["window", "fault", "writes", *checks.WRITE_CLASSES],
@@ -282,7 +289,10 @@ def run(args: argparse.Namespace, stack: Stack, sink: SmtpSink) -> int:
     kinds = checks.kinds_by_status(ops)
     text += "\nBy operation\n" + table(
         ["operation", "", *sorted({s for c in kinds.values() for s in c})],
-        [[kind, "", *[kinds[kind][s] for s in sorted({s for c in kinds.values() for s in c})]] for kind in sorted(kinds)],
+        [
+            [kind, "", *[kinds[kind][s] for s in sorted({s for c in kinds.values() for s in c})]]
+            for kind in sorted(kinds)
+        ],
     )
     refused = [op for op in ops if op.kind.startswith("write publish") and op.detail]
     if refused:

@@ -145,7 +145,7 @@ class Injector:
             threading.Thread(target=self.traffic.publish_article, daemon=True).start()
         return "redis-broker stopped; 3 extra articles published"
 
-    # --- gunicorn ------------------------------------------------------------------------------------------------------
+    # --- gunicorn -------------------------------------------------------------------------------------------------
 
     def _kill_web_worker_mid_request(self) -> str:
         """Send a ticket (form, then API) and SIGKILL the gunicorn worker that holds that very connection."""

@@ -80,7 +80,7 @@ class SmtpSink:
         self._staller: _Staller | None = None
 
     def set_mode(self, mode: str) -> None:
-        """"up", "refuse" or "stall"; the previous mode's listener is closed first."""
+        """ "up", "refuse" or "stall"; the previous mode's listener is closed first."""
         if mode == self.mode:
             return
         self._stop_listening()

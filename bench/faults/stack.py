@@ -130,7 +130,7 @@ class Stack:
     def start(self, name: str, command: list[str]) -> Child:
         child = Child(name=name, command=command, log=self.workdir / f"{name}.log")
         with child.log.open("ab") as log:
-            child.process = subprocess.Popen(  # noqa: S603 (the project's own programs, fixed arguments)
+            child.process = subprocess.Popen(
                 command,
                 cwd=ROOT,
                 env=self.env(),
@@ -210,7 +210,7 @@ class Stack:
         running = []
         for arguments in commands:
             log = (self.workdir / f"manage-{arguments[0]}.log").open("w+")
-            process = subprocess.Popen(  # noqa: S603 (the project's own manage.py)
+            process = subprocess.Popen(
                 [PYTHON, "manage.py", *arguments], cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
             )
             running.append((arguments, process, log))

@@ -32,7 +32,7 @@ class Op:
 
     kind: str
     write: bool
-    window: str
+    window: str  # the fault window in force when the outcome arrived
     started: float
     seconds: float = 0.0
     status: int | None = None
@@ -41,10 +41,11 @@ class Op:
     key: str = ""  # the unique word that finds a write's effect (ticket, reply, article) or the vote's session
     reference: str = ""  # HW-… when the response named it
     detail: str = ""
+    accepted: bool = False  # the answer meant success (a form re-shown with its errors does not)
 
     @property
     def answered_ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 400
+        return self.accepted
 
 
 def word(n: int) -> str:
@@ -77,8 +78,18 @@ class Recorder:
     def now(self) -> float:
         return time.monotonic() - self.started
 
-    def run(self, kind: str, call: Callable[[], Response], *, write: bool = False, key: str = "") -> Op:
-        """Do `call`, record it; a write without a response is retried like a browser user would."""
+    def run(
+        self,
+        kind: str,
+        call: Callable[[], Response],
+        *,
+        write: bool = False,
+        key: str = "",
+        accept: Callable[[Response], bool] | None = None,
+    ) -> Op:
+        """Do `call`, record it; a write without a response is retried like a browser user would.
+
+        `accept` says whether a response means success; without it, any 2xx or 3xx does."""
         op = Op(kind=kind, write=write, window=self.window, started=self.now(), key=key)
         attempts = 1 + (WRITE_RETRIES if write else 0)
         response = None
@@ -92,8 +103,10 @@ class Recorder:
                     time.sleep(1.0)
                 continue
             op.status, op.error = response.status, ""
+            op.accepted = accept(response) if accept else 200 <= response.status < 400
             break
         op.seconds = self.now() - op.started
+        op.window = self.window  # the window in force when the user saw the outcome
         with self.lock:
             self.ops.append(op)
         op.response = response  # for the caller only; not part of the record
@@ -121,6 +134,7 @@ class Site:
     customer_token: str
     agent: tuple[str, str]  # username, password
     editor: tuple[str, str]
+    category_id: int  # the admin's category field is an autocomplete: no options in the page
 
 
 class Traffic:
@@ -163,7 +177,7 @@ class Traffic:
         while not self.stop.is_set():
             try:
                 action()
-            except Exception as error:  # noqa: BLE001 (a harness bug must not stop the other threads silently)
+            except Exception as error:
                 self.recorder.harness_error(error)
             self.stop.wait(pause * random.uniform(0.7, 1.3))
 
@@ -207,9 +221,11 @@ class Traffic:
         )
 
         def send() -> Response:
-            return client.request("POST", "/contact/", body=_form_body(fields), headers=_form_headers(client), on_sent=on_sent)
+            return client.request(
+                "POST", "/contact/", body=_form_body(fields), headers=_form_headers(client), on_sent=on_sent
+            )
 
-        op = self.recorder.run("write ticket (contact form)", send, write=True, key=key)
+        op = self.recorder.run("write ticket (contact form)", send, write=True, key=key, accept=_form_saved)
         if op.status == 302 and "/contact/sent/" in op.response.location:
             op.reference = path_of(op.response.location).rstrip("/").rsplit("/", 1)[-1]
             self._created(op.reference)
@@ -236,6 +252,7 @@ class Traffic:
             lambda: client.post_json("/api/v1/tickets/", data, headers=headers, on_sent=on_sent),
             write=True,
             key=key,
+            accept=lambda response: response.status in (200, 201),
         )
         if op.status in (200, 201):
             op.reference = op.response.json().get("reference", "")
@@ -251,6 +268,7 @@ class Traffic:
             lambda: client.post_json(f"/api/v1/tickets/{reference}/messages/", data),
             write=True,
             key=key,
+            accept=lambda response: response.status == 201,
         )
 
     def staff_reply_next(self) -> Op | None:
@@ -271,6 +289,7 @@ class Traffic:
             lambda: self.staff.post_form(path_of(form.action) or f"{page_path}reply/", fields),
             write=True,
             key=key,
+            accept=_form_saved,
         )
         op.reference = reference
         return op
@@ -318,7 +337,6 @@ class Traffic:
             n = self.next_number()
             key = f"zqfault{word(n)}"
             form = form_with(page.text, form_id="article_form")
-            category = next((value for value in form.options("category") if value), "")
             fields = form.filled(
                 title=f"Fault run {key}: keeping sync alive",
                 slug=key,
@@ -326,7 +344,7 @@ class Traffic:
                 body=f"## Symptoms\n\nSync stops. The word is {key}.\n\n## Fix\n\nRestart the client.\n",
                 language="en",
                 status="published",
-                **({"category": category} if category and not form.value("category") else {}),
+                category=form.value("category") or str(self.site.category_id),
                 _save="Save",
             )
             op = self.recorder.run(
@@ -334,6 +352,7 @@ class Traffic:
                 lambda: self.editor.post_form("/admin/articles/article/add/", fields),
                 write=True,
                 key=key,
+                accept=_form_saved,
             )
             if op.status == 200:
                 op.detail = _form_errors(op.response.text)
@@ -342,7 +361,7 @@ class Traffic:
     # --- Votes ------------------------------------------------------------------------------------------------------
 
     def vote_once(self) -> Op | None:
-        """"Was this helpful?" from a browser never seen before (votes are kept one per session)."""
+        """ "Was this helpful?" from a browser never seen before (votes are kept one per session)."""
         client = Client(self.site.port)
         article_id, path = random.choice(self.site.vote_articles)
         page = self.recorder.run("read article (to vote)", lambda: client.get(path))
@@ -354,10 +373,16 @@ class Traffic:
             "write vote",
             lambda: client.post_form(path_of(form.action), fields, headers={"Accept": "application/json"}),
             write=True,
+            accept=lambda response: response.status == 200,
         )
         op.key = client.cookies.get("sessionid", "")
         op.reference = str(article_id)
         return op
+
+
+def _form_saved(response: Response) -> bool:
+    """A form that was saved redirects (not to a sign-in page); one re-shown with errors answers 200."""
+    return response.status in (302, 303) and not any(part in response.location for part in ("/sign-in/", "/login/"))
 
 
 def _quote(text: str) -> str:
