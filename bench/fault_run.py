@@ -76,7 +76,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if any(number not in range(1, 7) for number in args.fault_numbers):
         parser.error("faults are numbered 1 to 6")
     if args.catch_up is None:
-        args.catch_up = 30 if args.quick else 75
+        args.catch_up = 30 if args.quick else 60
     return args
 
 
@@ -261,11 +261,10 @@ def run(args: argparse.Namespace, stack: Stack, sink: SmtpSink) -> int:
     step(f"traffic on http://127.0.0.1:{stack.web_port}; faults: {args.fault_numbers or 'none'}")
     traffic.start()
     watcher.start()
-    deadline = begun + args.budget - args.catch_up - 45
-    baseline = 8 if args.quick else 15
+    deadline = begun + args.budget - args.catch_up - 30
+    baseline = 8 if args.quick else 10
     injector.run(args.fault_numbers, baseline=baseline if args.fault_numbers else 3 * baseline, deadline=deadline)
-    recorder.window = "after"
-    traffic.finish()
+    traffic.finish()  # operations still running belong to the last window
     step(f"traffic stopped; catching up for at most {args.catch_up:.0f} s")
     vote_ids = [pk for pk, _path in site.vote_articles]
     waited, effects, mails = checks.catch_up(stack, sink, watcher, recorder, vote_ids, since, args.catch_up)
@@ -310,6 +309,7 @@ def run(args: argparse.Namespace, stack: Stack, sink: SmtpSink) -> int:
         "article_seconds_to_findable": watcher.found,
         "mails_not_delivered": [asdict(mail) for mail in mails if mail.delivered < mail.expected][:200],
         "mails_duplicated": [asdict(mail) for mail in mails if mail.delivered > mail.expected][:200],
+        "operations": [asdict(op) for op in ops],
     }  # fmt: skip
     path = save(args.results, text, summary, stack)
     print(f"report: {path}")

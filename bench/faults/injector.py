@@ -47,15 +47,15 @@ class Injector:
     def faults(self) -> dict[int, Fault]:
         q = self.quick
         return {
-            1: Fault(1, "SMTP refuses connections", 15 if q else 60, 8 if q else 15,
+            1: Fault(1, "SMTP refuses connections", 15 if q else 60, 8 if q else 10,
                      lambda: self._smtp("refuse"), lambda: self._smtp("up")),
-            2: Fault(2, "SMTP accepts, never answers", 12 if q else 30, 10 if q else 20,
+            2: Fault(2, "SMTP accepts, never answers", 12 if q else 30, 10 if q else 15,
                      lambda: self._smtp("stall"), lambda: self._smtp("up")),
-            3: Fault(3, "cache Redis stopped", 10 if q else 30, 8 if q else 15,
+            3: Fault(3, "cache Redis stopped", 10 if q else 30, 8 if q else 10,
                      lambda: self._redis_stop("redis-cache"), lambda: self._redis_start("redis-cache")),
-            4: Fault(4, "Celery worker SIGKILLed mid-tasks", 5 if q else 10, 8 if q else 15,
+            4: Fault(4, "Celery worker SIGKILLed mid-tasks", 5 if q else 10, 8 if q else 10,
                      self._kill_worker, self._restart_worker),
-            5: Fault(5, "broker Redis stopped while publishing", 10 if q else 30, 10 if q else 20,
+            5: Fault(5, "broker Redis stopped while publishing", 10 if q else 30, 10 if q else 15,
                      self._broker_down_while_publishing, lambda: self._redis_start("redis-broker")),
             6: Fault(6, "gunicorn worker SIGKILLed mid-request", 2, 8 if q else 10,
                      self._kill_web_worker_mid_request, lambda: "gunicorn replaces its worker"),
@@ -149,11 +149,13 @@ class Injector:
 
     def _kill_web_worker_mid_request(self) -> str:
         """Send a ticket (form, then API) and SIGKILL the gunicorn worker that holds that very connection."""
-        killed = []
+        killed: list[int] = []
+        seen = []
         for send in (self.traffic.ticket_by_form, self.traffic.ticket_by_api):
-            once = _KillOnce(self.stack, killed)
-            send(on_sent=once)
-        return f"killed worker(s) {killed} holding a ticket request; the browser retried"
+            op = send(on_sent=_KillOnce(self.stack, killed))
+            if op is not None:
+                seen.append(f"{op.kind}: {op.attempts} attempt(s), then {op.status or op.error}")
+        return f"SIGKILLed {len(killed)} worker(s) holding the request; " + "; ".join(seen)
 
 
 class _KillOnce:
