@@ -193,6 +193,7 @@ class WindowFigures:
     statuses: Counter = field(default_factory=Counter)
     read_500: int = 0
     read_failed: int = 0  # reads with no response or another 5xx
+    slowest_read: float = 0.0
     writes: Counter = field(default_factory=Counter)
     mails_expected: int = 0
     mails_delivered: int = 0
@@ -234,6 +235,7 @@ def _add_op(row: WindowFigures, op: Op, effects: Effects, watcher: FindabilityWa
     row.requests += op.attempts if op.write else 1
     row.statuses[status_bucket(op)] += 1
     if not op.write:
+        row.slowest_read = max(row.slowest_read, op.seconds)
         row.read_500 += op.status == 500
         row.read_failed += op.status is None or (op.status >= 500 and op.status != 500)
         return

@@ -49,7 +49,8 @@ class Injector:
         return {
             1: Fault(1, "SMTP refuses connections", 15 if q else 60, 8 if q else 10,
                      lambda: self._smtp("refuse"), lambda: self._smtp("up")),
-            2: Fault(2, "SMTP accepts, never answers", 12 if q else 30, 10 if q else 15,
+            # A little longer than gunicorn's 30 s timeout: a request stuck on SMTP gets its worker killed.
+            2: Fault(2, "SMTP accepts, never answers", 12 if q else 35, 10 if q else 15,
                      lambda: self._smtp("stall"), lambda: self._smtp("up")),
             3: Fault(3, "cache Redis stopped", 10 if q else 30, 8 if q else 10,
                      lambda: self._redis_stop("redis-cache"), lambda: self._redis_start("redis-cache")),
@@ -134,8 +135,15 @@ class Injector:
         return len(received - finished)
 
     def _restart_worker(self) -> str:
+        """Start it again; the recovery period counts from when it is ready to take tasks."""
+        log = self.stack.children["worker"].log
+        readies = log.read_text(errors="replace").count(" ready.")
+        started = time.monotonic()
         self.stack.start_worker()
-        return "worker restarted"
+        deadline = started + 60
+        while log.read_text(errors="replace").count(" ready.") <= readies and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return f"worker restarted, ready after {time.monotonic() - started:.1f} s"
 
     # --- Broker ------------------------------------------------------------------------------------------------------
 

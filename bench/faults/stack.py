@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 # Every rate-limit group and key of settings/base.py, set high so the traffic measures faults, not throttling.
 RATE_GROUPS = {
@@ -182,6 +184,8 @@ class Stack:
     # --- Redis ----------------------------------------------------------------------------------------------
 
     def start_redis(self, name: str) -> None:
+        if shutil.which("redis-server") is None:
+            raise StackError("the redis-server program is needed (apt-get install redis-server)")
         port = self.cache_port if name == "redis-cache" else self.broker_port
         command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         self.start(name, [*command, "--daemonize", "no", "--dir", str(self.workdir)])
@@ -191,12 +195,15 @@ class Stack:
     # --- Database -------------------------------------------------------------------------------------------
 
     def create_database(self) -> None:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=5) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-            db.execute(f'CREATE DATABASE "{self.database}"')
+        try:
+            with psycopg.connect(SERVER, autocommit=True, connect_timeout=5) as db:
+                db.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+                db.execute(f'CREATE DATABASE "{self.database}"')
+        except psycopg.Error as error:
+            raise StackError(f"PostgreSQL on 127.0.0.1:5432 (user postgres, trust) is needed: {error}") from error
 
     def drop_database(self) -> None:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=5) as db:
+        with psycopg.connect(SERVER, autocommit=True, connect_timeout=5) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
     def connect(self) -> psycopg.Connection:
