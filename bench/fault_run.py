@@ -181,9 +181,17 @@ def report(figures: dict[str, checks.WindowFigures], extra: dict) -> str:
     rows = list(figures.values())
     status_names = ["2xx", "3xx", "4xx", "500", "502", "503", "504", "no answer"]
     requests = table(
-        ["window", "fault", "requests", *status_names, "read 500s", "reads failed"],
+        ["window", "fault", "requests", *status_names, "read 500s", "reads failed", "slowest read s"],
         [
-            [r.label, r.name, r.requests, *[r.statuses[s] for s in status_names], r.read_500, r.read_failed]
+            [
+                r.label,
+                r.name,
+                r.requests,
+                *[r.statuses[s] for s in status_names],
+                r.read_500,
+                r.read_failed,
+                r.slowest_read,
+            ]
             for r in rows
         ],
     )
