@@ -18,8 +18,9 @@ Then it waits (at most --catch-up seconds) for the mails and index updates still
 per fault window: requests and responses by status, 500s on reads, writes that succeeded, were refused
 with 503, failed, or were lost (answered 2xx/3xx with no effect), mails expected against those the sink
 received (duplicates by Message-ID and by recipient and subject), articles published against those the
-search API finds, and votes cast against votes counted. Exit status 0 only with no read 500, no lost
-write, no lost or duplicated mail, no unfindable article and no lost vote; 2 when the stack did not start.
+search API finds, and votes cast against votes counted. Exit status 0 only with no read answered 500 or
+not at all, no write ending with a 500 or no answer, no lost or duplicated write, no lost or duplicated
+mail, no unfindable article and no lost vote; 1 when a check fails, 2 when the stack did not start.
 The table and a JSON summary go to --results (bench/results/ by default, not committed).
 """
 
@@ -196,8 +197,11 @@ def report(figures: dict[str, checks.WindowFigures], extra: dict) -> str:
         ],
     )
     writes = table(
-        ["window", "fault", "writes", *checks.WRITE_CLASSES],
-        [[r.label, r.name, sum(r.writes.values()), *[r.writes[c] for c in checks.WRITE_CLASSES]] for r in rows],
+        ["window", "fault", "writes", *checks.WRITE_CLASSES, "500 or no answer"],
+        [
+            [r.label, r.name, sum(r.writes.values()), *[r.writes[c] for c in checks.WRITE_CLASSES], r.writes_500]
+            for r in rows
+        ],
     )
     effects = table(
         ["window", "fault", "mails exp.", "delivered", "missing", "dup.", "articles", "findable", "slowest s",
@@ -213,6 +217,10 @@ def verdict(total: checks.WindowFigures, extra: dict) -> list[str]:
     problems = []
     if total.read_500:
         problems.append(f"{total.read_500} read(s) answered 500")
+    if total.read_failed:
+        problems.append(f"{total.read_failed} read(s) got no answer, or a 502/504")
+    if total.writes_500:
+        problems.append(f"{total.writes_500} write(s) ended with a 500 or no answer (not success, not a clear 503)")
     if total.writes["lost"]:
         problems.append(f"{total.writes['lost']} write(s) lost (answered 2xx/3xx, no effect)")
     if total.writes["duplicated"]:

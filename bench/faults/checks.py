@@ -195,6 +195,7 @@ class WindowFigures:
     read_failed: int = 0  # reads with no response or another 5xx
     slowest_read: float = 0.0
     writes: Counter = field(default_factory=Counter)
+    writes_500: int = 0  # writes whose last answer was a 500, or no answer at all: neither success nor a clear 503
     mails_expected: int = 0
     mails_delivered: int = 0
     mails_missing: int = 0
@@ -241,6 +242,7 @@ def _add_op(row: WindowFigures, op: Op, effects: Effects, watcher: FindabilityWa
         return
     count = effect_count(op, effects)
     row.writes[write_class(op, count)] += 1
+    row.writes_500 += op.status in (500, None)
     if op.kind.startswith("write publish") and count:
         row.articles_published += 1
         if op.key in watcher.found:
