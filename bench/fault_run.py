@@ -295,6 +295,8 @@ def run(args: argparse.Namespace, stack: Stack, sink: SmtpSink) -> int:
         "vote tallies moved": sum(tallies_after.values()) - sum(tallies_before.values()),
         "vote rows added": effects.new_votes,
         "harness errors": sum(op.kind == "harness error" for op in ops),
+        "reads sent again after no answer": sum(not op.write and op.attempts > 1 for op in ops),
+        "writes sent again after no answer": sum(op.write and op.attempts > 1 for op in ops),
         "mails in the sink": len(sink.mails()),
         "run s": round(time.monotonic() - begun, 1),
         **{f"fault {w.label}": w.note for w in injector.windows if w.note},
