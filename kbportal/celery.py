@@ -5,11 +5,14 @@ import os
 from celery import Celery
 from celery.signals import worker_init
 
+from . import celery_broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kbportal.settings.production")
 
 app = Celery("kbportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+celery_broker.install()  # a broker restart must not stop the worker (see celery_broker.py)
 
 
 @worker_init.connect
