@@ -56,10 +56,20 @@ accesslog = "-"  # stdout; errors and gunicorn's own messages go to stderr
 # Client, request, status, bytes, latency in milliseconds, referrer, agent, and the request id the application
 # answers with (X-Request-ID), so an access line leads to the application's log lines of the same request.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s" request_id=%({x-request-id}o)s'
-# JSON access logs: give the "gunicorn.access" logger a JSON formatter here, e.g.
-#   logconfig_dict = {"version": 1, "disable_existing_loggers": False, "formatters": {"json": {"()": ...}}, ...}
-# gunicorn passes the fields above to the formatter as the record's args (a dict keyed by the same letters).
-# Left to the logging configuration of the JSON-logs change; until then the access log is the line above.
+
+
+def _logs_json() -> bool:
+    """JSON when the application logs JSON: production's default, DJANGO_LOG_FORMAT=plain keeps lines."""
+    production = os.environ.get("DJANGO_SETTINGS_MODULE", "kbportal.settings.production").endswith(".production")
+    return os.environ.get("DJANGO_LOG_FORMAT", "json" if production else "plain") == "json"
+
+
+if _logs_json():
+    # The access and error logs as JSON lines, in the application's shape: method, path (tokens scrubbed),
+    # status, duration_ms, bytes, remote_addr, user_agent and request_id, whatever access_log_format says.
+    from kbportal.observability.logging import gunicorn_logconfig_dict
+
+    logconfig_dict = gunicorn_logconfig_dict()
 
 # --- Loading and warming up ----------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """`make stack` (deploy/stack.sh) refuses to start without its database and Redis, and says how to give them."""
 
+import runpy
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,3 +31,27 @@ def test_the_stack_refuses_to_start_without_its_database_and_redis(given, missin
     assert f"make stack needs {missing}:" in result.stderr
     assert "make stack DATABASE_URL=postgres://" in result.stderr
     assert "REDIS_URL=redis://" in result.stderr
+
+
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+@pytest.mark.parametrize(
+    ("environment", "json_logs"),
+    [
+        ({"DJANGO_SETTINGS_MODULE": "kbportal.settings.production"}, True),
+        ({"DJANGO_SETTINGS_MODULE": "kbportal.settings.production", "DJANGO_LOG_FORMAT": "plain"}, False),
+        ({"DJANGO_SETTINGS_MODULE": "kbportal.settings.local"}, False),
+        ({"DJANGO_SETTINGS_MODULE": "kbportal.settings.local", "DJANGO_LOG_FORMAT": "json"}, True),
+    ],
+)
+def test_gunicorn_logs_json_when_the_application_does(monkeypatch, environment, json_logs):
+    monkeypatch.delenv("DJANGO_LOG_FORMAT", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    config = runpy.run_path(str(GUNICORN_CONF))
+
+    assert ("logconfig_dict" in config) is json_logs
+    assert config["preload_app"] is True
+    assert config["workers"] >= 1
