@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import beat_init, worker_init
 
 from . import celery_broker
 
@@ -25,3 +25,11 @@ def _warm_up_before_forking(**kwargs) -> None:
     from kbportal.search.warmup import warm_up
 
     warm_up()
+
+
+@beat_init.connect
+def _one_beat(**kwargs) -> None:
+    """Wait, as a standby, while another beat of the deployment runs (see beat_lock.py)."""
+    from kbportal import beat_lock
+
+    beat_lock.hold()
