@@ -54,3 +54,14 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _broker_reachable():
+    """Each test starts with the outbox believing the broker reachable: a test that made it fail leaves
+    the process's pause behind (kbportal.outbox.services.BROKER_PAUSE_SECONDS)."""
+    from kbportal.outbox import services
+
+    services._broker.down_until = 0.0
+    yield
+    services._broker.down_until = 0.0

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -29,9 +31,13 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Delivery], None]
 _handlers: dict[str, Handler] = {}
+_broker = SimpleNamespace(down_until=0.0)  # per process
 
 # Publishing a task to a broker that is down gives up quickly: the delivery is safe in its row already.
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# After a failed publish, this process leaves the broker alone this long: with it down, every commit would
+# otherwise wait for the publish timeout once per delivery (the sweep hands them over when it is back).
+BROKER_PAUSE_SECONDS = 5
 # The most a sweep hands over at once; the next sweep takes the rest.
 SWEEP_BATCH = 500
 # A delivery recorded this recently is left to the hand-over its own commit makes.
@@ -160,12 +166,21 @@ def dispatch(pk: int, kind: str, *, countdown: float = 0) -> None:
         return
     from .tasks import task_for
 
+    if time.monotonic() < _broker.down_until:  # it failed a moment ago: do not make this request wait again
+        return
     try:
         task_for(kind).apply_async((pk,), countdown=countdown or None, retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:  # the broker is unreachable: the row waits for the sweep
-        logger.warning("outbox: broker unavailable, delivery %s waits for the sweep", pk, exc_info=True)
+        _broker.down_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.warning(
+            "outbox: broker unavailable; delivery %s and those of the next %d s wait for the sweep",
+            pk, BROKER_PAUSE_SECONDS, exc_info=True,
+        )  # fmt: skip
         return
-    Delivery.objects.filter(pk=pk).update(handed_over_at=timezone.now() + timedelta(seconds=countdown))
+    try:
+        Delivery.objects.filter(pk=pk).update(handed_over_at=timezone.now() + timedelta(seconds=countdown))
+    except Exception:  # only a hint for the sweep; the task is on its way
+        logger.warning("outbox: could not note the hand-over of delivery %s", pk, exc_info=True)
 
 
 # --- Delivering -------------------------------------------------------------------------------------------
@@ -221,11 +236,18 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def retry(pks: Iterable[int]) -> int:
-    """Make failed or waiting deliveries due now and hand them over after the commit (the admin's action)."""
-    pks = list(pks)
-    retried = Delivery.objects.filter(pk__in=pks).exclude(state=State.DELIVERED)
+    """Make failed or waiting deliveries due now and hand them over after the commit (the admin's action).
+
+    A delivery under way (its lease still runs) is left to that attempt: freeing it would send it twice.
+    """
+    now = timezone.now()
+    retried = (
+        Delivery.objects.filter(pk__in=list(pks))
+        .exclude(state=State.DELIVERED)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+    )
     rows = list(retried.values_list("pk", "kind"))
-    retried.update(state=State.PENDING, due_at=timezone.now(), leased_until=None)
+    retried.update(state=State.PENDING, due_at=now, leased_until=None, handed_over_at=None)
     for pk, kind in rows:
         transaction.on_commit(lambda pk=pk, kind=kind: dispatch(pk, kind))
     return len(rows)

@@ -249,7 +249,7 @@ def test_a_broker_that_is_down_leaves_the_delivery_to_the_sweep(
 
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts, delivery.handed_over_at) == (State.PENDING, 0, None)
-    assert "waits for the sweep" in caplog.text
+    assert "wait for the sweep" in caplog.text
 
 
 def test_a_ticket_created_while_the_broker_is_down_is_saved_and_its_mail_kept(
@@ -405,3 +405,29 @@ def test_eight_workers_delivering_one_mail_at_once_send_it_once(settings):
     assert sorted(outcomes) == [False] * 7 + [True]
     assert len(mail.outbox) == 1
     assert Delivery.objects.get(pk=delivery.pk).attempts == 1
+
+
+def test_retrying_a_delivery_under_way_leaves_it_to_that_attempt():
+    delivery = services.mail_send(_mail())
+    assert services._lease(delivery.pk)  # another process is sending it now
+
+    assert services.retry([delivery.pk]) == 0
+    assert services._lease(delivery.pk) is False  # still held: no second attempt
+
+
+def test_after_a_failed_publish_the_next_commits_do_not_wait_for_the_broker(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    attempts = []
+
+    def broker_down(*args, **kwargs):
+        attempts.append(args)
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(tasks.deliver_mail_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        mails = [services.mail_send(_mail(subject=f"Mail {n}")) for n in range(5)]
+
+    assert len(attempts) == 1  # one publish timed out; the other four were left to the sweep at once
+    assert Delivery.objects.filter(pk__in=[m.pk for m in mails], state=State.PENDING, handed_over_at=None).count() == 5
