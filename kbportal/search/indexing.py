@@ -212,8 +212,10 @@ def index_after_commit(kind: str, object_ids: Iterable[int]) -> None:
             hand_over=False,
         )
         entry = pending[kind] = _PendingUpdate(pk=delivery.pk, uid=delivery.uid, kind=kind, ids=ids, pending=pending)
-    elif not ids <= entry.ids:
-        # Not attempted yet (it is not committed); gone if recorded in a part since rolled back.
+    else:
+        # Written even when the ids are known: a savepoint rolled back since may have taken them out of the
+        # row (the ids in memory never shrink, so the row always ends with every id still wanted, or more).
+        # The row is not attempted yet (it is not committed); gone if recorded in a part since rolled back.
         if not outbox.amend_pending(entry.uid, _update_payload(kind, entry.ids | ids)):
             del pending[kind]
             index_after_commit(kind, ids)

@@ -281,3 +281,22 @@ def test_one_transaction_sends_one_index_update_per_kind(django_capture_on_commi
     assert update.payload["ids"] == sorted(article.pk for article in articles)
     assert update.state == State.DELIVERED
     assert len(_titles("merged")) == 3
+
+
+def test_an_update_asked_for_again_after_a_rolled_back_savepoint_is_kept(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from kbportal.search.indexing import index_after_commit
+
+    with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
+        index_after_commit("article", [1])
+        try:
+            with transaction.atomic():
+                index_after_commit("article", [2])
+                raise RuntimeError("this part fails")
+        except RuntimeError:
+            pass
+        index_after_commit("article", [2])  # asked for again, for the part that stays
+
+        (update,) = Delivery.objects.filter(kind=Kind.SEARCH_INDEX)
+        assert update.payload["ids"] == [1, 2]
