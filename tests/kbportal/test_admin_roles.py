@@ -276,3 +276,37 @@ def test_a_manager_turns_a_periodic_job_off_in_the_admin_and_reads_its_schedule_
     assert schedule.status_code == 200
     assert "间隔" in schedule.content.decode()  # django-celery-beat's own catalogue: "interval"
     assert client.get(reverse("admin:django_celery_beat_periodictask_add")).status_code == 403
+
+
+def test_a_manager_switches_a_periodic_job_but_cannot_change_what_it_runs(client, manager):
+    every_minute = IntervalSchedule.objects.create(every=60, period=IntervalSchedule.SECONDS)
+    job = PeriodicTask.objects.create(name="sla-check", task="tickets.tasks.sla_check_task", interval=every_minute)
+    client.force_login(manager)
+    url = reverse("admin:django_celery_beat_periodictask_change", args=[job.pk])
+
+    page = client.get(url)
+    response = client.post(
+        url,
+        {
+            "enabled": "",  # switched off: allowed
+            "task": "accounts.send_account_mail",  # what a worker runs: not theirs to change
+            "kwargs": '{"subject": "Reset", "body": "http://evil.example/", "to": "victim@example.com"}',
+        },
+    )
+
+    assert page.status_code == 200
+    assert 'name="task"' not in page.content.decode()
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.enabled, job.task, job.kwargs) == (False, "tickets.tasks.sla_check_task", "{}")
+
+
+def test_a_superuser_still_edits_periodic_jobs(client):
+    from tests.accounts.factories import StaffFactory
+
+    client.force_login(StaffFactory(is_superuser=True))
+
+    page = client.get(reverse("admin:django_celery_beat_periodictask_add"))
+
+    assert page.status_code == 200
+    assert 'name="task"' in page.content.decode()
