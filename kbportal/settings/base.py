@@ -7,6 +7,7 @@ or adapt what this module sets. Every variable is listed in the README.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -158,6 +159,15 @@ SERIALIZATION_MODULES = {"json": "kbportal.backup.serializers"}
 # --- Cache --------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def next_redis_database(url: str) -> str:
+    """The same Redis server under the next database number (redis://h:6379/0 → redis://h:6379/1); "" for ""."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "kbportal")
 # Seconds to wait for Redis to accept a connection, and then for each answer: a Redis that is down or
 # blackholed costs a request at most about this long per cache call instead of hanging the worker.

@@ -7,7 +7,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_int
+from .base import env_bool, env_int, next_redis_database
 
 
 def _required(name: str, meaning: str) -> str:
@@ -80,14 +80,26 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 if not REDIS_URL:
     _problems.append("REDIS_URL is not set: production needs a shared cache, e.g. REDIS_URL=redis://127.0.0.1:6379/0.")
 
-# Tasks go through a broker: REDIS_URL's Redis unless CELERY_BROKER_URL names another (a separate database
-# number, or a Redis with persistence, keeps queued tasks apart from evictable cache keys).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
+# The data: a database server, never the embedded SQLite file that base.py falls back to.
+if not os.environ.get("DATABASE_URL"):
+    _problems.append(
+        "DATABASE_URL is not set: production keeps its data in PostgreSQL, "
+        "e.g. DATABASE_URL=postgres://kbportal:password@127.0.0.1:5432/kbportal."
+    )
+
+# Tasks go through a broker: by default REDIS_URL's server under the next database number, so that clearing
+# the cache (FLUSHDB) or evicting its keys never drops a queued task; CELERY_BROKER_URL names another.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or next_redis_database(REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 if not CELERY_BROKER_URL:
     _problems.append(
         "CELERY_BROKER_URL is not set (nor REDIS_URL, its default): production runs tasks on Celery workers, "
         "e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/1."
+    )
+elif CELERY_BROKER_URL == REDIS_URL:
+    _problems.append(
+        "CELERY_BROKER_URL is REDIS_URL: clearing the cache would drop every queued task. Give the broker a "
+        "database of its own, e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/1 (or leave it unset)."
     )
 
 if _problems:

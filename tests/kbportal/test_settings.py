@@ -14,9 +14,10 @@ PRODUCTION = {
     # Named, never connected to by these checks (nothing here needs Redis or SMTP to be running).
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DJANGO_EMAIL_HOST": "smtp.example.com",
+    "DATABASE_URL": "postgres://kbportal@127.0.0.1:5432/kbportal",
 }
 # Variables of the calling environment that would change what the production settings see.
-_INHERITED_OUT = {"REDIS_URL", "CELERY_BROKER_URL", "SENTRY_DSN", "SENTRY_TRACES_SAMPLE_RATE"}
+_INHERITED_OUT = {"REDIS_URL", "CELERY_BROKER_URL", "SENTRY_DSN", "SENTRY_TRACES_SAMPLE_RATE", "DATABASE_URL"}
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -109,6 +110,12 @@ def _without(*names: str, **extra: str) -> dict[str, str]:
             id="dummy-mail",
         ),
         pytest.param(_without("DJANGO_EMAIL_HOST"), "DJANGO_EMAIL_HOST is not set", id="no-smtp-host"),
+        pytest.param(_without("DATABASE_URL"), "DATABASE_URL is not set: production keeps its data", id="no-database"),
+        pytest.param(
+            _without(CELERY_BROKER_URL="redis://127.0.0.1:6379/0"),
+            "CELERY_BROKER_URL is REDIS_URL: clearing the cache would drop every queued task",
+            id="broker-in-the-cache",
+        ),
         pytest.param(
             _without(DJANGO_EMAIL_USE_TLS="true", DJANGO_EMAIL_USE_SSL="true"),
             "DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are both on",
@@ -148,7 +155,7 @@ def test_production_sends_mail_over_smtp_with_a_timeout_and_tasks_through_redis_
     )
 
     assert values == (
-        "('django.core.mail.backends.smtp.EmailBackend', 10, 'redis://127.0.0.1:6379/0', False, 'json', False)"
+        "('django.core.mail.backends.smtp.EmailBackend', 10, 'redis://127.0.0.1:6379/1', False, 'json', False)"
     )
 
 
