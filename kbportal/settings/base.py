@@ -168,6 +168,8 @@ def next_redis_database(url: str) -> str:
     parts = urlsplit(url)
     number = int(parts.path.strip("/") or 0)
     return urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))
+
+
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "kbportal")
 # Seconds to wait for Redis to accept a connection, and then for each answer: a Redis that is down or
 # blackholed costs a request at most about this long per cache call instead of hanging the worker.
