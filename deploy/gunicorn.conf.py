@@ -64,12 +64,12 @@ def _logs_json() -> bool:
     return os.environ.get("DJANGO_LOG_FORMAT", "json" if production else "plain") == "json"
 
 
-if _logs_json():
-    # The access and error logs as JSON lines, in the application's shape: method, path (tokens scrubbed),
-    # status, duration_ms, bytes, remote_addr, user_agent and request_id, whatever access_log_format says.
-    from kbportal.observability.logging import gunicorn_logconfig_dict
+# The access and error logs, scrubbed of signed links' tokens and addresses: as JSON lines in the application's
+# shape (method, path, status, duration_ms, bytes, remote_addr, user_agent, request_id) when it logs JSON, else
+# as the line above.
+from kbportal.observability.logging import gunicorn_logconfig_dict  # noqa: E402 - after the settings above
 
-    logconfig_dict = gunicorn_logconfig_dict()
+logconfig_dict = gunicorn_logconfig_dict(json=_logs_json())
 
 # --- Loading and warming up ----------------------------------------------------------------------------------
 

@@ -79,9 +79,20 @@ def json_formatter() -> JsonFormatter:
     return JsonFormatter()
 
 
-def gunicorn_logconfig_dict(level: str = "INFO") -> dict[str, Any]:
-    """A `logconfig_dict` for gunicorn: its error and access logs as JSON lines on stdout and stderr."""
-    formatter = {"()": "kbportal.observability.logging.JsonFormatter"}
+class ScrubbingFormatter(logging.Formatter):
+    """Plain lines with the secrets of signed links and addresses taken out (see scrubbing.py)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub_text(super().format(record))
+
+
+def gunicorn_logconfig_dict(level: str = "INFO", *, json: bool = True) -> dict[str, Any]:
+    """A `logconfig_dict` for gunicorn: its error and access logs on stdout and stderr, as JSON lines or
+    (``json=False``) plain ones, scrubbed either way: a request line holds a guest link's token."""
+    if json:
+        formatter = {"()": "kbportal.observability.logging.JsonFormatter"}
+    else:
+        formatter = {"()": "kbportal.observability.logging.ScrubbingFormatter", "format": "%(message)s"}
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -8,7 +8,12 @@ FILTERED = "[Filtered]"
 
 _TEXT_PATTERNS = [
     # A link's token in its path, encoded or not: /tickets/guest/<token>/, /survey/<token>/, …
-    (re.compile(r"(/(?:tickets/guest|survey|community/unsubscribe)/)[^/?#\s\"']+"), r"\1[token]"),
+    (re.compile(r"(/(?:tickets/guest|survey|community/unsubscribe|status/unsubscribe)/)[^/?#\s\"']+"), r"\1[token]"),
+    # Django's one-time tokens after the user's id: /accounts/password/reset/<uid>/<token>/, sign-up confirm.
+    (
+        re.compile(r"(/accounts/(?:password/reset|sign-up/confirm)/)(?!sent/|complete/)[^/?#\s\"']+/[^/?#\s\"']+"),
+        r"\1[uid]/[token]",
+    ),
     # django.core.signing values anywhere else: payload:timestamp:signature (":" perhaps URL-encoded).
     (re.compile(r"\.?[A-Za-z0-9_-]+(?::|%3A)[A-Za-z0-9]+(?::|%3A)[A-Za-z0-9_-]{20,}"), "[signed]"),
     (re.compile(r"kbp_[0-9a-fA-F]{16,}"), "kbp_[token]"),

@@ -451,7 +451,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Scrubbed like the JSON lines: a 404's path may hold a guest link's token.
+        "plain": {
+            "()": "kbportal.observability.logging.ScrubbingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "kbportal.observability.logging.JsonFormatter"},
     },
     "filters": {

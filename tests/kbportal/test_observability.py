@@ -241,3 +241,26 @@ def test_a_line_repeated_during_an_outage_is_logged_once_a_minute():
 
     assert [line.created for line in passed] == [0, 61]
     assert passed[1].getMessage() == "Exception ignored (and 3 more like it in the last 60 s)"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tickets/guest/eyJ0Ijo0Mn0:1vQ2x3:AbCdEfGhIjKlMnOpQrStUvWx/",
+        "/accounts/password/reset/MTI/cz7k1a-4f1e0c9d8b7a6f5e/",
+        "/accounts/sign-up/confirm/MTI/cz7k1a-4f1e0c9d8b7a6f5e/",
+        "/status/unsubscribe/eyJ1IjoxLCJpIjoyfQ/",
+    ],
+)
+def test_plain_log_lines_hold_no_link_token(path):
+    import logging
+
+    from kbportal.observability.logging import ScrubbingFormatter
+
+    line = ScrubbingFormatter("%(message)s").format(
+        logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", (path,), None)
+    )
+
+    secret = path.rstrip("/").rsplit("/", 1)[-1]
+    assert secret not in line
+    assert "[token]" in line

@@ -52,6 +52,7 @@ def test_gunicorn_logs_json_when_the_application_does(monkeypatch, environment, 
 
     config = runpy.run_path(str(GUNICORN_CONF))
 
-    assert ("logconfig_dict" in config) is json_logs
+    formatter = config["logconfig_dict"]["formatters"]["json"]["()"]
+    assert formatter.endswith("JsonFormatter" if json_logs else "ScrubbingFormatter")
     assert config["preload_app"] is True
     assert config["workers"] >= 1
