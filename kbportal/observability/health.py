@@ -59,9 +59,16 @@ CHECK_TIMEOUT = datetime.timedelta(seconds=1)
 
 @dataclasses.dataclass
 class Database(library_checks.Database):
-    """`SELECT 1` on a connection of its own: no table is read, nothing is written."""
+    """`SELECT 1` on a connection of its own: no table is read, nothing is written. The answer says only
+    that the database did not answer; the driver's message (host names, users) goes to the log."""
 
     timeout = CHECK_TIMEOUT
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except ServiceUnavailable as error:
+            raise ServiceUnavailable("the database did not answer") from error
 
 
 @dataclasses.dataclass
