@@ -7,3 +7,6 @@ class OutboxConfig(AppConfig):
     label = "outbox"
     verbose_name = _("Outgoing deliveries")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the settings checks

@@ -31,7 +31,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, e.g. {default}; it is {value!r}.") from None
 
 
 def env_float(name: str, default: float) -> float:
@@ -173,7 +176,7 @@ def next_redis_database(url: str) -> str:
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "kbportal")
 # Seconds to wait for Redis to accept a connection, and then for each answer: a Redis that is down or
 # blackholed costs a request at most about this long per cache call instead of hanging the worker.
-REDIS_TIMEOUT_SECONDS = float(os.environ.get("KBPORTAL_REDIS_TIMEOUT_SECONDS", "1"))
+REDIS_TIMEOUT_SECONDS = env_float("KBPORTAL_REDIS_TIMEOUT_SECONDS", 1)
 
 # Rate-limit counters must be shared by every process: Redis when there is one, otherwise a database table
 # (created by `migrate`, see kbportal.security.apps) whose increments are exact across processes. Each counter
