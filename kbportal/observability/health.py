@@ -230,10 +230,21 @@ def live(request: HttpRequest) -> HttpResponse:
 
 
 def ready(request: HttpRequest) -> HttpResponse:
-    """Every readiness check passes: 200; otherwise 503 with each check's state."""
+    """Every readiness check passes: 200; otherwise 503 with each check's state.
+
+    `?only=database,migrations` runs just those: what a load balancer should ask. The cache, the broker and
+    the outbox are shared by every machine and the pages degrade without them, so a balancer that took a
+    machine out for them would take out all of them at once; monitoring asks for everything.
+    """
     if request.method not in {"GET", "HEAD"}:
         return _probe_response(request, {}, 405)
-    described = {name: _describe(result) for name, result in run_checks(dict(readiness_checks())).items()}
+    checks = dict(readiness_checks())
+    only = {name.strip() for name in request.GET.get("only", "").split(",") if name.strip()}
+    if only:
+        if unknown := only - set(checks):
+            return _probe_response(request, {"detail": f"unknown checks: {', '.join(sorted(unknown))}"}, 400)
+        checks = {name: check for name, check in checks.items() if name in only}
+    described = {name: _describe(result) for name, result in run_checks(checks).items()}
     passing = all(passes for _, passes in described.values())
     body = {
         "status": "ok" if passing else "unavailable",

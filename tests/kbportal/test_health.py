@@ -224,3 +224,15 @@ def test_probes_answer_only_get_and_head(client):
     response = client.post(READY)
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
+
+
+def test_a_load_balancer_asks_only_for_what_this_machine_needs(client, settings):
+    settings.CACHES = {**settings.CACHES, "default": DEAD_REDIS_CACHE}  # Redis is down for every machine
+
+    everything = client.get(READY)
+    balancer = client.get(READY, {"only": "database,migrations"})
+
+    assert everything.status_code == 503
+    assert balancer.status_code == 200
+    assert balancer.json()["checks"] == {"database": "ok", "migrations": "ok"}
+    assert client.get(READY, {"only": "database,nonsense"}).status_code == 400
