@@ -35,6 +35,7 @@ SAFE_ATTRIBUTES = {
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
+    "pre": {"tabindex"},  # added by the renderer itself, always "0" (checked below)
     **{f"h{level}": {"id"} for level in range(2, 7)},
 }
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -99,6 +100,8 @@ class UnsafeHTMLFinder(HTMLParser):
                 problem = url_problem(value)
                 if problem:
                     self.problems.append(f"<{tag} {name}>: {problem}")
+            if name == "tabindex" and value != "0":
+                self.problems.append(f"tabindex {value!r} on <{tag}>")
             if name == "class" and not (tag == "code" and _CODE_CLASS.match(value)):
                 self.problems.append(f"class {value!r} on <{tag}>")
 
@@ -679,7 +682,7 @@ def test_relative_links_and_images_survive():
 
 def test_code_block_keeps_language_class_and_escapes_body():
     html = render_markdown("```python\nprint('<b>hi</b>')\n```").html
-    assert '<pre><code class="language-python">' in html
+    assert '<pre tabindex="0"><code class="language-python">' in html
     assert "&lt;b&gt;hi&lt;/b&gt;" in html
     assert_safe(html)
 
@@ -687,7 +690,7 @@ def test_code_block_keeps_language_class_and_escapes_body():
 def test_code_block_with_bad_info_string_loses_class():
     html = render_markdown('```js" onclick="x\ncode\n```').html
     assert "class=" not in html
-    assert "<pre><code>" in html
+    assert '<pre tabindex="0"><code>' in html
 
 
 def test_tables_render():
@@ -723,3 +726,18 @@ def test_toc_lists_h2_and_h3_headings():
 def test_toc_is_empty_without_headings():
     assert render_markdown("just text").toc == []
     assert render_markdown("").toc == []
+
+
+def test_a_code_block_is_reachable_by_keyboard_to_scroll_it():
+    """axe's scrollable-region-focusable: a long line scrolls the block sideways, keyboard users must reach it."""
+    html = render_markdown("```\n" + "x" * 300 + "\n```").html
+
+    assert html.startswith('<pre tabindex="0">')
+    assert_safe(html)
+
+
+def test_markup_cannot_set_its_own_tabindex():
+    html = render_markdown('<pre tabindex="-1">x</pre>\n\n    indented code').html
+
+    assert '<pre tabindex="-1"' not in html  # shown as text, never markup
+    assert_safe(html)

@@ -142,3 +142,26 @@ def test_an_article_links_only_to_videos_customers_may_watch(client):
 
     assert "Watch me" in page
     assert "Not yet" not in page
+
+
+def test_the_search_box_is_a_combobox_and_the_hero_a_named_region(client):
+    """axe: aria-expanded is allowed on a combobox only, and all content sits in a landmark."""
+    from html.parser import HTMLParser
+
+    class Elements(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: dict[str, dict] = {}
+
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if attributes.get("id") == "search-q" or "hero" in (attributes.get("class") or "").split():
+                self.found[attributes.get("id") or "hero"] = attributes
+
+    elements = Elements()
+    elements.feed(client.get(reverse("articles:home")).content.decode())
+
+    search, hero = elements.found["search-q"], elements.found["hero"]
+    assert search["role"] == "combobox"
+    assert {"aria-expanded", "aria-controls", "aria-autocomplete"} <= set(search)
+    assert hero["aria-labelledby"] == "hero-heading"
