@@ -1,6 +1,7 @@
 """The public pages: home, categories, articles with their table of contents, needs-review list."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.urls import reverse
@@ -165,3 +166,32 @@ def test_the_search_box_is_a_combobox_and_the_hero_a_named_region(client):
     assert search["role"] == "combobox"
     assert {"aria-expanded", "aria-controls", "aria-autocomplete"} <= set(search)
     assert hero["aria-labelledby"] == "hero-heading"
+
+
+def _heading_levels(html: str) -> list[int]:
+    import re
+
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+@pytest.mark.parametrize("page", ["home", "article_list", "category", "video_list", "community"])
+def test_headings_go_down_one_level_at_a_time(client, page):
+    """axe's heading-order: a list's item titles sit one level below the page's heading, never two."""
+    from tests.community.factories import QuestionFactory
+
+    category = CategoryFactory()
+    ArticleFactory(category=category)
+    VideoFactory(category=category)
+    QuestionFactory()
+    url = {
+        "home": reverse("articles:home"),
+        "article_list": reverse("articles:article_list"),
+        "category": category.get_absolute_url(),
+        "video_list": reverse("articles:video_list"),
+        "community": reverse("community:questions"),
+    }[page]
+
+    levels = _heading_levels(client.get(url).content.decode())
+
+    assert levels[0] == 1
+    assert all(later - earlier <= 1 for earlier, later in pairwise(levels)), levels
