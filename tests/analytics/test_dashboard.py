@@ -338,3 +338,18 @@ def test_a_list_says_when_the_filters_in_its_address_were_not_understood(manager
 
     assert "were not understood" in manager_client.get(url, {"tier": "abc"}).content.decode()
     assert "were not understood" not in manager_client.get(url, {"tier": "2"}).content.decode()
+
+
+def test_charts_with_drill_down_links_are_groups_of_named_links_not_images(manager_client):
+    """axe's nested-interactive: an SVG labelled as an image may hold nothing focusable."""
+    import re
+
+    _data(5)
+    page = manager_client.get(DASHBOARD).content.decode()
+
+    charts = re.findall(r"<svg class=\"dashboard-chart[^>]*>.*?</svg>", page, flags=re.S)
+    linked = [chart for chart in charts if "<a " in chart]
+    assert linked  # some breakdowns drill down from their bars
+    assert all('role="group"' in chart.split(">", 1)[0] for chart in linked)
+    assert all(link.count("aria-label=") == 1 for chart in linked for link in re.findall(r"<a [^>]*>", chart))
+    assert all('role="img"' in chart.split(">", 1)[0] for chart in charts if chart not in linked)
