@@ -61,6 +61,11 @@ class SvgChart:
     empty: bool = False
 
     @property
+    def has_links(self) -> bool:
+        """Some bars drill down: the chart is then a group of links, not an image (which may hold none)."""
+        return any(rect.link for rect in self.rects)
+
+    @property
     def plot_left(self) -> int:
         return LEFT
 

@@ -294,7 +294,7 @@ def test_a_bar_links_to_the_records_behind_it(manager_client):
     html = manager_client.get(DASHBOARD).content.decode()
 
     assert [ticket.pk for ticket in page.context["page"]] == [urgent.pk]
-    assert f'<a href="{link.replace("&", "&amp;")}"><rect' in html
+    assert f'<a href="{link.replace("&", "&amp;")}" aria-label=' in html
 
 
 @pytest.mark.parametrize("key", [*registry.metrics, *registry.breakdowns, *registry.listings], ids=lambda key: key)
