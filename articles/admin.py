@@ -1,6 +1,7 @@
 """The knowledge base in the Django admin: every save and action goes through services."""
 
 import difflib
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
@@ -217,7 +218,8 @@ class ArticleAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin
 
     # --- Bulk actions ---------------------------------------------------------------------
 
-    def _bulk(self, request, queryset, service, done_message: str) -> None:
+    def _bulk(self, request, queryset, service, done_message: Callable[[int], str]) -> None:
+        """``done_message`` takes the count and returns the sentence in the right number (ngettext)."""
         done, failed = 0, []
         for article in queryset:
             try:
@@ -226,21 +228,36 @@ class ArticleAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin
             except ValidationError as error:
                 failed.append(f"{article.title}: {' '.join(error.messages)}")
         if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+            self.message_user(request, done_message(done), messages.SUCCESS)
         for failure in failed:
             self.message_user(request, failure, messages.ERROR)
 
     @admin.action(description=gettext_lazy("Publish selected articles"), permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, services.article_publish, _("Published %(count)d articles."))
+        self._bulk(
+            request,
+            queryset,
+            services.article_publish,
+            lambda n: ngettext("Published %(count)d article.", "Published %(count)d articles.", n) % {"count": n},
+        )
 
     @admin.action(description=gettext_lazy("Archive selected articles"), permissions=["publish"])
     def archive_selected(self, request, queryset):
-        self._bulk(request, queryset, services.article_archive, _("Archived %(count)d articles."))
+        self._bulk(
+            request,
+            queryset,
+            services.article_archive,
+            lambda n: ngettext("Archived %(count)d article.", "Archived %(count)d articles.", n) % {"count": n},
+        )
 
     @admin.action(description=gettext_lazy("Submit selected articles for review"), permissions=["change"])
     def submit_for_review_selected(self, request, queryset):
-        self._bulk(request, queryset, services.article_submit_for_review, _("Submitted %(count)d articles."))
+        self._bulk(
+            request,
+            queryset,
+            services.article_submit_for_review,
+            lambda n: ngettext("Submitted %(count)d article.", "Submitted %(count)d articles.", n) % {"count": n},
+        )
 
     @admin.action(description=gettext_lazy("Mark selected articles as reviewed today"), permissions=["publish"])
     def mark_reviewed_selected(self, request, queryset):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -213,7 +213,9 @@ def _feedback_error(request: HttpRequest, item, message: str, status: int = 400)
     return redirect(f"{item.get_absolute_url()}#helpfulness")
 
 
-@permission_required("articles.change_article")
+# Strangers are sent to sign in; signed-in users without the permission get the branded 403, not a sign-in loop.
+@login_required
+@permission_required("articles.change_article", raise_exception=True)
 def needs_review(request: HttpRequest) -> HttpResponse:
     articles, videos = selectors.content_needing_review()
     return render(

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kbportal.accounts.models import User
@@ -105,7 +106,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "due_soon": timezone.now() + DUE_SOON,
             "agents": agents,
-            "bulk_form": BulkActionForm(agents=agents),
+            # Its own ids: the filter form beside it has fields of the same names.
+            "bulk_form": BulkActionForm(agents=agents, auto_id="bulk-%s"),
             "is_away": bool(availability and availability.is_away),
             "tiers": user_agent_tiers(request.user),
         },
@@ -128,7 +130,9 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     done, failed = _apply_bulk(request.user, form.cleaned_data, visible.filter(pk__in=form.cleaned_data["tickets"]))
     if done:
-        messages.success(request, _("Updated %(count)d tickets.") % {"count": done})
+        messages.success(
+            request, ngettext("Updated %(count)d ticket.", "Updated %(count)d tickets.", done) % {"count": done}
+        )
     for failure in failed:
         messages.error(request, failure)
     return redirect(back)
@@ -239,7 +243,8 @@ def staff_escalate(request: HttpRequest, reference: str) -> HttpResponse:
     form = EscalateForm(request.POST)
     if form.is_valid():
         try:
-            services.ticket_escalate(
+            # The service locks and saves its own copy of the row: name the tier from that copy.
+            ticket = services.ticket_escalate(
                 ticket=ticket, to_tier=form.cleaned_data["to_tier"], reason=form.cleaned_data["reason"], by=request.user
             )
         except ValidationError as error:

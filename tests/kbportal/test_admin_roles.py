@@ -155,6 +155,19 @@ def test_the_publish_action_goes_through_the_service(client):
     assert all(a.revisions.filter(comment="Published").exists() for a in drafts)
 
 
+def test_bulk_article_actions_say_how_many_in_the_right_number(client):
+    one = ArticleFactory(status="draft")
+    three = [ArticleFactory(status="draft") for _ in range(3)]
+    client.force_login(StaffFactory(role=Role.CONTENT_EDITOR))
+    url = reverse("admin:articles_article_changelist")
+
+    singular = client.post(url, {"action": "publish_selected", "_selected_action": [one.pk]}, follow=True)
+    plural = client.post(url, {"action": "archive_selected", "_selected_action": [a.pk for a in three]}, follow=True)
+
+    assert [str(m) for m in singular.context["messages"]] == ["Published 1 article."]
+    assert [str(m) for m in plural.context["messages"]] == ["Archived 3 articles."]
+
+
 def test_mark_reviewed_sets_today(client):
     article = ArticleFactory()
     client.force_login(StaffFactory(role=Role.CONTENT_EDITOR))

@@ -1,5 +1,7 @@
 """The customer's pages and the agents' workspace, end to end through the views."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -153,3 +155,64 @@ def test_a_manager_changes_priority_in_the_admin_through_the_service(admin_clien
     ticket.refresh_from_db()
     assert ticket.priority == 1
     assert ticket.events.filter(kind=EventKind.PRIORITY, actor=manager).exists()
+
+
+def test_moving_a_ticket_names_the_tier_it_moved_to(client, agent1, agent2, customer):
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+
+    response = client.post(
+        reverse("tickets:staff_escalate", args=[ticket.reference]), {"to_tier": 2, "reason": "DB issue"}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == ["Moved to Tier 2."]
+
+
+def test_the_customer_list_says_how_long_ago_a_ticket_was_updated(customer_client, customer):
+    TicketFactory(requester=customer)
+
+    english = customer_client.get(reverse("tickets:list")).content.decode()
+    chinese = customer_client.get(reverse("tickets:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "Updated 0\xa0minutes ago" in english
+    assert "0\xa0分钟前更新" in chinese
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.AGENT_TIER_1, "1 ticket · tier 1 · most urgent first"),
+        (Role.SUPPORT_MANAGER, "1 ticket · tiers 1, 2, 3 · most urgent first"),
+    ],
+)
+def test_the_queue_counts_tickets_and_tiers_in_the_right_number(client, customer, role, expected):
+    TicketFactory(requester=customer)
+    client.force_login(StaffFactory(username="worker", role=role))
+
+    page = client.get(reverse("tickets:queue")).content.decode()
+
+    assert expected in page
+
+
+def test_every_bulk_action_control_has_a_visible_label_of_its_own(client, agent1):
+    client.force_login(agent1)
+
+    page = client.get(reverse("tickets:queue")).content.decode()
+
+    for name in ("action", "assignee", "priority", "status", "tier", "reason"):
+        control = re.search(rf'<(?:select|input)[^>]*name="{name}"[^>]*id="(bulk-[a-z]+)"', page)
+        control = control or re.search(rf'<(?:select|input)[^>]*id="(bulk-[a-z]+)"[^>]*name="{name}"', page)
+        assert control, name
+        label = re.search(rf'<label([^>]*)for="{control[1]}"', page)
+        assert label, name
+        assert "visually-hidden" not in label[1], name
+    assert len(re.findall(r'id="([^"]+)"', page)) == len(set(re.findall(r'id="([^"]+)"', page)))  # ids unique
+
+
+def test_bulk_updates_say_how_many_in_the_right_number(client, agent1, customer):
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+
+    response = client.post(reverse("tickets:queue_bulk"), {"tickets": [ticket.pk], "action": "assign-me"}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["Updated 1 ticket."]
