@@ -1,10 +1,13 @@
 """The customer's pages and the agents' workspace, end to end through the views."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory
+from tests.articles.factories import CategoryFactory
 from tests.tickets.factories import MembershipFactory, OrganisationFactory, TicketFactory
 from tickets import services
 from tickets.models import AgentAvailability, EventKind, Status, Ticket
@@ -153,3 +156,25 @@ def test_a_manager_changes_priority_in_the_admin_through_the_service(admin_clien
     ticket.refresh_from_db()
     assert ticket.priority == 1
     assert ticket.events.filter(kind=EventKind.PRIORITY, actor=manager).exists()
+
+
+def test_the_contact_form_lists_topics_in_the_viewers_language(client):
+    CategoryFactory(name="Installation", name_zh_hans="安装")
+
+    chinese = client.get(reverse("tickets:contact"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(reverse("tickets:contact"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ">安装</option>" in chinese
+    assert ">Installation</option>" in english
+
+
+def test_the_due_date_on_the_ticket_page_follows_the_viewers_language(customer_client, customer, agent1):
+    ticket = TicketFactory(requester=customer)
+    due = datetime(2030, 11, 26, 12, 0, tzinfo=UTC)
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=due)
+
+    chinese = customer_client.get(ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = customer_client.get(ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "2030年11月26日" in chinese
+    assert "Nov. 26, 2030" in english
