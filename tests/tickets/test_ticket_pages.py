@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory
@@ -178,3 +180,17 @@ def test_the_due_date_on_the_ticket_page_follows_the_viewers_language(customer_c
 
     assert "2030年11月26日" in chinese
     assert "Nov. 26, 2030" in english
+
+
+def test_the_due_times_in_the_workspace_follow_the_viewers_language(client, agent1, customer):
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+    url = reverse("tickets:staff_detail", args=[ticket.reference])
+    # The workspace's clocks are computed from the SLA, which is what the ticket stored when it was opened.
+    due = timezone.localtime(Ticket.objects.get(pk=ticket.pk).first_response_due_at)
+
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert f"{due.year}年{due.month}月{due.day}日" in chinese
+    assert f"{date_format(due, 'N')} {due.day}, {due.year}" in english  # "Dec. 4, 2026"
