@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Category, ProductVersion, Tag
 from kbportal.choices import Language
+from kbportal.forms import BilingualChoiceField
 from tickets.forms import shown_suggestions_from
 
 from .models import FlagReason, ForumCategory, Question
@@ -24,16 +25,18 @@ class AskForm(forms.Form):
         max_length=20000,
         help_text=_("What you tried, what happened, any error message. Markdown works: **bold**, `code`, lists."),
     )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=ForumCategory.objects.none())
-    product_version = forms.ModelChoiceField(
-        label=_("HelloWorld version"), queryset=ProductVersion.objects.all(), required=False
+    category = BilingualChoiceField(
+        label=_("Category"), queryset=ForumCategory.objects.none(), empty_label=_("Choose a category")
     )
+    product_version = forms.ModelChoiceField(
+        label=_("HelloWorld version"), queryset=ProductVersion.objects.all(), required=False,
+        empty_label=_("I don't know"),
+    )  # fmt: skip
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"),
         queryset=Tag.objects.order_by("name"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Up to %(count)d.") % {"count": MAX_TAGS},
     )
     language = forms.ChoiceField(label=_("Language of your question"), choices=Language.choices)
     # What the page suggested while the title was typed (filled in by the script; telemetry, never trusted).
@@ -44,6 +47,8 @@ class AskForm(forms.Form):
         categories = ForumCategory.objects.all()
         self.fields["category"].queryset = categories if user.is_staff else categories.filter(staff_only=False)
         self.fields["title"].widget.attrs.update({"data-similar-title": "", "autocomplete": "off"})
+        # Formatted here, in the request's language: `%` on a lazy string would translate it once, at import.
+        self.fields["tags"].help_text = _("Up to %(count)d.") % {"count": MAX_TAGS}
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]

@@ -18,7 +18,7 @@ def _when(moment: datetime, *, now: datetime, zone: tzinfo) -> str:
         return _("%(time)s today") % {"time": clock}
     if local.date() == today + timedelta(days=1):
         return _("%(time)s tomorrow") % {"time": clock}
-    return _("%(time)s on %(date)s") % {"time": clock, "date": formats.date_format(local.date(), "D j M")}
+    return _("%(time)s on %(date)s") % {"time": clock, "date": formats.date_format(local.date(), "DATE_FORMAT")}
 
 
 def next_expected(ticket: Ticket, *, now: datetime | None = None, zone: tzinfo) -> str:

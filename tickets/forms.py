@@ -8,6 +8,7 @@ from articles.models import Category, ProductVersion
 from kbportal import safejson
 from kbportal.accounts.models import User
 from kbportal.choices import Language
+from kbportal.forms import BilingualChoiceField
 from kbportal.search.registry import sources
 
 from .models import SERVICE_DIMENSIONS, Organisation, Priority, Status, Tier
@@ -67,7 +68,7 @@ class TicketForm(forms.Form):
         label=_("HelloWorld version"), queryset=ProductVersion.objects.all(), required=False,
         empty_label=_("I don't know"),
     )  # fmt: skip
-    category = forms.ModelChoiceField(
+    category = BilingualChoiceField(
         label=_("Topic"), queryset=Category.objects.all(), required=False, empty_label=_("Not sure")
     )
     attachments = MultipleFileField(label=_("Attach files"), help_text=ATTACHMENT_HELP)

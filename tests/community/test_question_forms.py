@@ -72,6 +72,22 @@ def test_asking_needs_an_account(client):
     assert reverse("accounts:login") in response["Location"]
 
 
+def test_the_ask_form_speaks_the_viewers_language(member_client):
+    ForumCategoryFactory(name="Installation", name_zh_hans="安装")
+
+    chinese = member_client.get(reverse("community:ask"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = member_client.get(reverse("community:ask"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ">安装</option>" in chinese
+    assert ">Installation</option>" in english
+    assert "最多 5 个。" in chinese
+    assert "Up to 5." in english
+    assert "---------" not in chinese
+    assert "---------" not in english
+    assert ">选择分类</option>" in chinese
+    assert ">Choose a category</option>" in english
+
+
 def test_a_member_asks_a_question_and_follows_it(member_client, member):
     category = ForumCategoryFactory()
 

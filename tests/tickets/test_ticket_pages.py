@@ -1,12 +1,16 @@
 """The customer's pages and the agents' workspace, end to end through the views."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory
+from tests.articles.factories import CategoryFactory
 from tests.tickets.factories import MembershipFactory, OrganisationFactory, TicketFactory
 from tickets import services
 from tickets.models import AgentAvailability, EventKind, Status, Ticket
@@ -216,3 +220,39 @@ def test_bulk_updates_say_how_many_in_the_right_number(client, agent1, customer)
     response = client.post(reverse("tickets:queue_bulk"), {"tickets": [ticket.pk], "action": "assign-me"}, follow=True)
 
     assert [str(m) for m in response.context["messages"]] == ["Updated 1 ticket."]
+
+
+def test_the_contact_form_lists_topics_in_the_viewers_language(client):
+    CategoryFactory(name="Installation", name_zh_hans="安装")
+
+    chinese = client.get(reverse("tickets:contact"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(reverse("tickets:contact"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ">安装</option>" in chinese
+    assert ">Installation</option>" in english
+
+
+def test_the_due_date_on_the_ticket_page_follows_the_viewers_language(customer_client, customer, agent1):
+    ticket = TicketFactory(requester=customer)
+    due = datetime(2030, 11, 26, 12, 0, tzinfo=UTC)
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=due)
+
+    chinese = customer_client.get(ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = customer_client.get(ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "2030年11月26日" in chinese
+    assert "Nov. 26, 2030" in english
+
+
+def test_the_due_times_in_the_workspace_follow_the_viewers_language(client, agent1, customer):
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+    url = reverse("tickets:staff_detail", args=[ticket.reference])
+    # The workspace's clocks are computed from the SLA, which is what the ticket stored when it was opened.
+    due = timezone.localtime(Ticket.objects.get(pk=ticket.pk).first_response_due_at)
+
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert f"{due.year}年{due.month}月{due.day}日" in chinese
+    assert f"{date_format(due, 'N')} {due.day}, {due.year}" in english  # "Dec. 4, 2026"
