@@ -219,10 +219,13 @@ def contact_sent(request: HttpRequest, reference: str) -> HttpResponse:
             ticket=ticket,
             items=[{"kind": hit.kind, "id": hit.object_id, "title": hit.title, "url": hit.url} for hit in hits],
         )
+    guest_link = guest_path(ticket) if ticket.requester_id is None else ""
     context = {
         "ticket": ticket,
         "hits": hits,
-        "guest_link": guest_path(ticket) if ticket.requester_id is None else "",
+        "guest_link": guest_link,
+        # The host this page was asked on, not KBPORTAL_SITE_URL: the link must open where the visitor is.
+        "guest_url": request.build_absolute_uri(guest_link) if guest_link else "",
         "via": HelpVia.AFTER_SUBMIT,
     }
     return render(request, "tickets/help/sent.html", context)
