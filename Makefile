@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run stack test setup migrate demo translations lint format ci messages clean
 
+# `make run PORT=8100` serves there; e-mailed links (and the demo's closing line) name that port too, unless
+# KBPORTAL_SITE_URL is set. Pages link to the host they are asked on.
+PORT ?= 8000
+run: export KBPORTAL_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: setup migrate demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The production profile on one machine: gunicorn, a Celery worker and beat against PostgreSQL and Redis
 # (README). Refuses to start without DATABASE_URL and REDIS_URL; MAIL_SINK=1 adds a local SMTP sink.

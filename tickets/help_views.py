@@ -22,8 +22,8 @@ from kbportal.security.ratelimits import rate_limited, refusal_message
 from . import deflection, selectors, services
 from .attachments import download_response
 from .deflection.chart import session_chart
-from .forms import ContactForm, HelpAnswerForm, ReplyForm, SearchForm
-from .guest import GuestLink, guest_path, ticket_from_guest_token
+from .forms import ContactForm, FollowUpForm, HelpAnswerForm, ReplyForm, SearchForm
+from .guest import GuestLink, guest_path, guest_token, ticket_from_guest_token
 from .models import HelpSession, HelpVia, Status, Ticket, reference_to_pk
 
 RESULTS_SHOWN = 20
@@ -219,10 +219,13 @@ def contact_sent(request: HttpRequest, reference: str) -> HttpResponse:
             ticket=ticket,
             items=[{"kind": hit.kind, "id": hit.object_id, "title": hit.title, "url": hit.url} for hit in hits],
         )
+    guest_link = guest_path(ticket) if ticket.requester_id is None else ""
     context = {
         "ticket": ticket,
         "hits": hits,
-        "guest_link": guest_path(ticket) if ticket.requester_id is None else "",
+        "guest_link": guest_link,
+        # The host this page was asked on, not KBPORTAL_SITE_URL: the link must open where the visitor is.
+        "guest_url": request.build_absolute_uri(guest_link) if guest_link else "",
         "via": HelpVia.AFTER_SUBMIT,
     }
     return render(request, "tickets/help/sent.html", context)
@@ -257,17 +260,29 @@ def _guest_ticket(token: str) -> Ticket | None:
     return ticket
 
 
+def _guest_can_reply(ticket: Ticket) -> bool:
+    """A reply while the ticket is active or may reopen; after that only a follow-up request."""
+    return ticket.status not in (Status.RESOLVED, Status.CLOSED) or services.can_reopen(ticket)
+
+
 def _guest_page(
-    request: HttpRequest, token: str, ticket: Ticket, reply_form: ReplyForm | None = None, status: int | None = None
+    request: HttpRequest,
+    token: str,
+    ticket: Ticket,
+    reply_form: ReplyForm | None = None,
+    status: int | None = None,
+    follow_up_form: FollowUpForm | None = None,
 ) -> HttpResponse:
     context = {
         "ticket": ticket,
         "token": token,
         "timeline": selectors.timeline(ticket=ticket, include_internal=False),
         "reply_form": reply_form or ReplyForm(),
-        "can_reply": ticket.status not in (Status.RESOLVED, Status.CLOSED) or services.can_reopen(ticket),
+        "follow_up_form": follow_up_form or FollowUpForm(),
+        "can_reply": _guest_can_reply(ticket),
     }
-    response = render(request, "tickets/help/guest_ticket.html", context, status=status or (400 if reply_form else 200))
+    bound = reply_form or follow_up_form
+    response = render(request, "tickets/help/guest_ticket.html", context, status=status or (400 if bound else 200))
     response["Cache-Control"] = "private, no-store"
     # The token is in the address: never pass it to another site. Not "no-referrer": with it browsers send
     # `Origin: null` on the page's own reply form, which Django's CSRF check refuses (403).
@@ -310,6 +325,33 @@ def guest_reply(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Your reply is sent."))
             return redirect("tickets:guest_ticket", token=token)
     return _guest_page(request, token, ticket, reply_form=form)
+
+
+@require_POST
+def guest_follow_up(request: HttpRequest, token: str) -> HttpResponse:
+    """A closed request (or one resolved too long ago) continues in a new one, linked to it and with its own link.
+
+    The link's holder answers for the requester's address, so the new ticket is theirs and its link is mailed
+    there like any new guest request; counted with the guest replies, as it mails the same address.
+    """
+    ticket = _guest_ticket(token)
+    if ticket is None:
+        return _expired(request)
+    if _guest_can_reply(ticket):
+        return redirect("tickets:guest_ticket", token=token)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _guest_page(request, token, ticket, follow_up_form=form)
+    check = rate_limited(request, "guest-reply", ticket=ticket.pk)
+    if check.limited:
+        form.add_error(None, refusal_message(check))
+        return _guest_page(request, token, ticket, follow_up_form=form, status=429)
+    follow_up = services.ticket_follow_up(
+        ticket=ticket, by=None, description=form.cleaned_data["description"],
+        idempotency_key=form.cleaned_data["idempotency_key"] or None,
+    )  # fmt: skip
+    messages.success(request, _("Your follow-up request %(reference)s is in.") % {"reference": follow_up.reference})
+    return redirect("tickets:guest_ticket", token=guest_token(follow_up))
 
 
 def guest_attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:

@@ -249,8 +249,14 @@ def ticket_reopen(*, ticket: Ticket, by: User | None, reason: str = "") -> Ticke
     return ticket
 
 
-def ticket_follow_up(*, ticket: Ticket, by: User, description: str, idempotency_key: str | None = None) -> Ticket:
-    """A new ticket that continues one resolved too long ago to reopen, linked to it."""
+def ticket_follow_up(
+    *, ticket: Ticket, by: User | None, description: str, idempotency_key: str | None = None
+) -> Ticket:
+    """A new ticket that continues one resolved too long ago to reopen, linked to it.
+
+    ``by`` is None for a requester without an account (the guest link): the follow-up is theirs too,
+    and its creation mails them its own link.
+    """
     follow_up, _created = ticket_create(
         requester=ticket.requester,
         requester_email=ticket.requester_email,

@@ -14,6 +14,7 @@ urlpatterns = [
     # Requesters without an account, through the signed link they were given (before tickets/<reference>/).
     path("tickets/guest/<str:token>/", help_views.guest_ticket, name="guest_ticket"),
     path("tickets/guest/<str:token>/reply/", help_views.guest_reply, name="guest_reply"),
+    path("tickets/guest/<str:token>/follow-up/", help_views.guest_follow_up, name="guest_follow_up"),
     path(
         "tickets/guest/<str:token>/attachments/<int:attachment_id>/",
         help_views.guest_attachment,

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from kbportal.demo import accounts, announcements, community, content, deflection, history, tickets
 from tickets.analytics_facts import fill_ticket_facts
@@ -49,4 +50,6 @@ class Command(BaseCommand):
         for account in demo_accounts:
             self.stdout.write(f"  {account.username:<{width}}  {account.email:<32}  {account.description}")
         self.stdout.write("")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/sign-in/  ·  staff admin: /admin/")
+        # The configured address (`make run PORT=…` sets it from the port it serves on), not a fixed one.
+        sign_in, admin = (f"{settings.SITE_URL}{reverse(name)}" for name in ("accounts:login", "admin:index"))
+        self.stdout.write(f"Sign in at {sign_in}  ·  staff admin: {admin}")
