@@ -31,16 +31,8 @@ export PATH="$PWD/$bin:$PATH"
 mkdir -p .stack
 chmod 700 .stack
 
-# The broker: REDIS_URL's server, the database number after the cache's, so a cache flush never drops tasks.
-if [[ -z "${CELERY_BROKER_URL:-}" ]]; then
-  if [[ "$REDIS_URL" =~ ^(rediss?://[^/?]*)(/([0-9]+))?/?(\?.*)?$ ]]; then
-    CELERY_BROKER_URL="${BASH_REMATCH[1]}/$(((${BASH_REMATCH[3]:-0} + 1) % 16))${BASH_REMATCH[4]}"
-  else
-    echo "Cannot derive the broker from REDIS_URL=$REDIS_URL: set CELERY_BROKER_URL too." >&2
-    exit 2
-  fi
-fi
-export CELERY_BROKER_URL
+# The broker: unless CELERY_BROKER_URL names one, the production settings take REDIS_URL's server under the
+# next database number (kbportal/settings/base.py next_redis_database), so a cache flush never drops tasks.
 
 if [[ -z "${DJANGO_SECRET_KEY:-}" ]]; then
   if [[ ! -s .stack/secret_key ]]; then
