@@ -84,17 +84,33 @@ def mail_send(message: EmailMessage, *, key: str | None = None) -> Delivery | No
         return None
     if key is not None and Delivery.objects.filter(key=key).exists():
         return None
-    delivery = Delivery(kind=Kind.MAIL, key=key, summary=_mail_summary(message)[:300])
-    message.extra_headers["Message-ID"] = message_id(delivery.uid)
-    delivery.payload = _mail_payload(message)
+    delivery = _mail_delivery(message, key=key)
     delivery.save()
     _dispatch_after_commit(delivery)
     return delivery
 
 
 def mails_send(messages: Iterable[EmailMessage]) -> int:
-    """Record each of ``messages``; returns how many were recorded."""
-    return sum(1 for message in messages if mail_send(message) is not None)
+    """Record each of ``messages`` in one INSERT (a notice to its thousand followers); returns how many."""
+    deliveries = [_mail_delivery(message) for message in messages if message.recipients()]
+    if not deliveries:
+        return 0
+    Delivery.objects.bulk_create(deliveries)
+    if any(delivery.pk is None for delivery in deliveries):  # a database that returns no ids from the INSERT
+        by_uid = dict(Delivery.objects.filter(uid__in=[d.uid for d in deliveries]).values_list("uid", "pk"))
+        for delivery in deliveries:
+            delivery.pk = by_uid[delivery.uid]
+    for delivery in deliveries:
+        _dispatch_after_commit(delivery)
+    return len(deliveries)
+
+
+def _mail_delivery(message: EmailMessage, *, key: str | None = None) -> Delivery:
+    """An unsaved delivery for ``message``, whose Message-ID becomes the delivery id."""
+    delivery = Delivery(kind=Kind.MAIL, key=key, summary=_mail_summary(message)[:300])
+    message.extra_headers["Message-ID"] = message_id(delivery.uid)
+    delivery.payload = _mail_payload(message)
+    return delivery
 
 
 def message_id(uid) -> str:

@@ -431,3 +431,17 @@ def test_after_a_failed_publish_the_next_commits_do_not_wait_for_the_broker(
 
     assert len(attempts) == 1  # one publish timed out; the other four were left to the sweep at once
     assert Delivery.objects.filter(pk__in=[m.pk for m in mails], state=State.PENDING, handed_over_at=None).count() == 5
+
+
+def test_many_mails_are_recorded_in_one_insert(django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    messages = [_mail(to=f"follower{n}@example.com") for n in range(50)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_max_num_queries(2):  # the INSERT (and, without RETURNING, a read of the ids)
+            assert services.mails_send(messages) == 50
+        assert mail.outbox == []  # nothing leaves before the commit
+
+    deliveries = list(Delivery.objects.order_by("pk"))
+    assert {delivery.state for delivery in deliveries} == {State.DELIVERED}
+    sent = {m.to[0]: m.extra_headers["Message-ID"] for m in mail.outbox}
+    assert sent == {d.payload["to"][0]: services.message_id(d.uid) for d in deliveries}
