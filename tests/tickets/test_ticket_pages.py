@@ -256,3 +256,15 @@ def test_the_due_times_in_the_workspace_follow_the_viewers_language(client, agen
 
     assert f"{due.year}年{due.month}月{due.day}日" in chinese
     assert f"{date_format(due, 'N')} {due.day}, {due.year}" in english  # "Dec. 4, 2026"
+
+
+def test_every_field_of_the_workspace_has_an_id_of_its_own(client, agent1, customer):
+    """Two forms' "Reason" fields shared id_reason: the escalation's label focused the properties form's field."""
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+
+    page = client.get(reverse("tickets:staff_detail", args=[ticket.reference])).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert [name for name in set(ids) if ids.count(name) > 1] == []
+    assert 'for="id_escalate_reason"' in page
