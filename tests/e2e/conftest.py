@@ -26,6 +26,9 @@ LANGUAGES = {
     "en": {"locale": "en-GB", "timezone_id": "Europe/Berlin"},
     "zh-hans": {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"},
 }
+# The video providers' players, which the portal embeds in a frame: this machine has no internet, so each
+# answers with a stand-in page that names the address it was asked for (the journeys check the start time).
+EMBED_HOSTS = ("https://www.youtube-nocookie.com/", "https://player.vimeo.com/", "https://player.bilibili.com/")
 PASSWORD = "helloworld-demo"  # The demo accounts' published password (kbportal/demo/accounts.py).
 
 
@@ -110,6 +113,7 @@ def journey_factory(request, browser, portal, artifacts, language, size):
             **LANGUAGES[language],
         )
         context.set_default_timeout(15_000)
+        context.route(lambda url: url.startswith(EMBED_HOSTS), _stand_in_player)
         contexts.append(context)
         journey = Journey(
             page=context.new_page(),
@@ -134,6 +138,10 @@ def journey_factory(request, browser, portal, artifacts, language, size):
 @pytest.fixture
 def journey(journey_factory) -> Journey:
     return journey_factory()
+
+
+def _stand_in_player(route) -> None:
+    route.fulfill(status=200, content_type="text/html", body=f"<title>player</title><p>{route.request.url}</p>")
 
 
 def sign_in(journey: Journey, username: str) -> None:
