@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import services as article_services
 from community.models import (
     Answer,
     Comment,
@@ -86,6 +87,69 @@ def test_the_ask_form_speaks_the_viewers_language(member_client):
     assert "---------" not in english
     assert ">选择分类</option>" in chinese
     assert ">Choose a category</option>" in english
+
+
+def _checkbox_values(html: str, name: str) -> dict[str, bool]:
+    """The checkboxes called `name` on a page: their value, and whether each is ticked."""
+    boxes = re.findall(rf'<input type="checkbox" name="{name}"[^>]*>', html)
+    return {re.search(r'value="([^"]*)"', box).group(1): " checked" in box for box in boxes}
+
+
+def test_tags_are_ticked_in_a_list_of_checkboxes_that_the_script_turns_into_a_tag_picker(member_client):
+    sync, sso = article_services.tags_get_or_create(names=["sync", "sso"])
+
+    html = member_client.get(reverse("community:ask")).content.decode()
+
+    # Without JavaScript a phone ticks boxes; a Ctrl-click listbox is unusable there.
+    assert not re.search(r"<select[^>]*\smultiple", html)
+    assert _checkbox_values(html, "tags") == {str(sso.pk): False, str(sync.pk): False}
+    group = re.search(r'<fieldset class="tag-picker[^"]*"[^>]*>\s*<legend[^>]*>([^<]*)</legend>', html)
+    assert group is not None
+    assert group.group(1) == "Tags"
+    assert "data-tag-picker" in group.group(0)
+    assert 'data-max-tags="5"' in group.group(0)
+    assert "Up to 5." in html
+    # The script that makes the chips is loaded on this page only.
+    assert "js/tag-picker" in html
+    assert "js/tag-picker" not in member_client.get(reverse("community:questions")).content.decode()
+
+
+def test_the_tag_pickers_words_for_screen_readers_are_in_the_viewers_language(member_client):
+    article_services.tags_get_or_create(names=["sync"])
+
+    chinese = member_client.get(reverse("community:ask"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    picker = re.search(r'<fieldset class="tag-picker[^"]*"[^>]*>', chinese).group(0)
+    assert "<legend>标签</legend>" in chinese
+    assert 'data-filter-label="输入以筛选标签"' in picker
+    assert 'data-remove-label="移除标签 %(tag)s"' in picker
+    assert "已选 %(count)s 个标签" in picker
+
+
+def test_the_tags_ticked_go_with_the_question(member_client):
+    sync, _sso, api = article_services.tags_get_or_create(names=["sync", "sso", "api"])
+
+    member_client.post(reverse("community:ask"), _ask_data(ForumCategoryFactory(), tags=[sync.pk, api.pk]))
+
+    assert set(Question.objects.get().tags.all()) == {sync, api}
+
+
+def test_more_than_five_tags_are_refused_and_the_question_stays_as_typed(member_client):
+    tags = article_services.tags_get_or_create(names=[f"tag-{n}" for n in range(7)])
+    chosen = [tag.pk for tag in tags[:6]]
+
+    response = member_client.post(
+        reverse("community:ask"), _ask_data(ForumCategoryFactory(), body=BODY + " typed", tags=chosen)
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose at most 5 tags: untick 1 of the 6 you chose." in html
+    assert 'value="Sync stops at 90 percent"' in html
+    assert BODY + " typed" in html
+    ticked = _checkbox_values(html, "tags")
+    assert {int(pk) for pk, on in ticked.items() if on} == set(chosen)
+    assert not Question.objects.exists()
 
 
 def test_a_member_asks_a_question_and_follows_it(member_client, member):
