@@ -113,7 +113,9 @@ class ModerateForm(forms.Form):
     duplicate_of = forms.IntegerField(
         label=_("Number of the original question"), required=False, min_value=1, max_value=2**63 - 1
     )
-    category = forms.ModelChoiceField(label=_("Move to"), queryset=ForumCategory.objects.all(), required=False)
+    category = BilingualChoiceField(
+        label=_("Move to"), queryset=ForumCategory.objects.all(), required=False, empty_label=_("Choose a category")
+    )
 
     def clean(self):
         data = super().clean()
@@ -144,7 +146,9 @@ class EditForm(forms.Form):
 
 
 class PromoteForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Knowledge base category"), queryset=Category.objects.all())
+    category = BilingualChoiceField(
+        label=_("Knowledge base category"), queryset=Category.objects.all(), empty_label=_("Choose a category")
+    )
 
 
 class EscalateForm(forms.Form):

@@ -25,6 +25,7 @@ from community.models import (
 )
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.articles.factories import CategoryFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
 from tests.community.test_pages_and_search import _queries
 from tickets.models import HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
@@ -529,6 +530,50 @@ def test_a_moderator_edits_someone_elses_answer_only_with_a_reason(moderator_cli
     answer.refresh_from_db()
     assert answer.body == "Fixed the command: sync --resume"
     assert ModerationAction.objects.get(kind=ModerationKind.EDIT).reason == "Typo in the command"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_no_community_form_offers_a_row_of_dashes(client, language):
+    """The ask, edit, moderation and draft-article forms: every empty choice says what to do."""
+    question = QuestionFactory()
+    QuestionFactory(author=question.author)
+    manager = StaffFactory(role=Role.SUPPORT_MANAGER)  # moderates and makes draft articles
+    AnswerFactory(question=question)
+    question.accepted_answer = question.answers.get()
+    question.save(update_fields=["accepted_answer"])
+    client.force_login(manager)
+
+    pages = [
+        reverse("community:ask"),
+        reverse("community:edit", args=[question.pk]),
+        question.get_absolute_url(),
+    ]
+    for url in pages:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "---------" not in html, url
+    detail = client.get(question.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    placeholder = "选择分类" if language == "zh-hans" else "Choose a category"
+    assert detail.count(f'<option value="" selected>{placeholder}</option>') == 2  # "Move to" and the article's
+
+
+def test_the_move_to_and_draft_article_categories_are_named_in_the_viewers_language(client):
+    question = QuestionFactory()
+    ForumCategoryFactory(name="Mobile apps", name_zh_hans="移动应用")
+    CategoryFactory(name="Troubleshooting", name_zh_hans="故障排除")
+    AnswerFactory(question=question)
+    question.accepted_answer = question.answers.get()
+    question.save(update_fields=["accepted_answer"])
+    client.force_login(StaffFactory(role=Role.SUPPORT_MANAGER))
+
+    chinese = client.get(question.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(question.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ">移动应用</option>" in chinese
+    assert ">故障排除</option>" in chinese
+    assert "Mobile apps" not in chinese
+    assert "Troubleshooting" not in chinese
+    assert ">Mobile apps</option>" in english
+    assert ">Troubleshooting</option>" in english
 
 
 # --- Sanitisation of every field ------------------------------------------------------------------
