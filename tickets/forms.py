@@ -258,7 +258,9 @@ class EscalateForm(forms.Form):
 
 
 class DraftArticleForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
+    category = BilingualChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), empty_label=_("Choose a category")
+    )
 
 
 # --- Self-service -------------------------------------------------------------------------------------------

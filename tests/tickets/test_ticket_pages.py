@@ -232,6 +232,22 @@ def test_the_contact_form_lists_topics_in_the_viewers_language(client):
     assert ">Installation</option>" in english
 
 
+def test_the_draft_article_categories_in_the_workspace_are_named_in_the_viewers_language(client, agent1, customer):
+    CategoryFactory(name="Troubleshooting", name_zh_hans="故障排除")
+    ticket = TicketFactory(requester=customer)
+    services.ticket_resolve(ticket=ticket, by=agent1)
+    client.force_login(agent1)
+    url = reverse("tickets:staff_detail", args=[ticket.reference])
+
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ">故障排除</option>" in chinese
+    assert ">选择分类</option>" in chinese
+    assert ">Troubleshooting</option>" in english
+    assert "---------" not in english
+
+
 def test_the_due_date_on_the_ticket_page_follows_the_viewers_language(customer_client, customer, agent1):
     ticket = TicketFactory(requester=customer)
     due = datetime(2030, 11, 26, 12, 0, tzinfo=UTC)
