@@ -35,9 +35,18 @@ def test_members_ask_answer_vote_accept_flag_and_follow(journey_factory):
         "I bought a new laptop and want to use my licence there. Do I have to deactivate the old one first?"
     )
     page.get_by_label(asker.t("Category"), exact=True).select_option(index=1)
+    # The tag picker: type to filter, choose with the keyboard, the choice shows as a chip.
+    tags = page.locator("input[role=combobox][id$=tags_filter]")
+    tags.fill("licen")
+    expect(page.locator("li.tag-option").first).to_be_visible()
+    tags.press("ArrowDown")
+    tags.press("Enter")
+    expect(page.locator("li.tag-chip")).to_have_count(1)
+    asker.look("a tag chosen")
     page.get_by_role("button", name=asker.t("Post your question")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)
     question_url = page.url
+    expect(page.locator("main")).to_contain_text("licen")
     asker.look("question posted")
 
     # Another member votes the question up, follows it, answers it and flags it.
