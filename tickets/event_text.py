@@ -124,10 +124,15 @@ def _assignee(values: Values) -> str:
 
 def _due(values: Values) -> str:
     due = values.get("to") or {}
-    return _("Due times changed: first response by %(first_response)s, resolution by %(resolution)s") % {
-        "first_response": moment(due.get("first_response")),
-        "resolution": moment(due.get("resolution")),
-    }
+    first, resolution = due.get("first_response"), due.get("resolution")  # None: that clock has stopped
+    moments = {"first_response": moment(first), "resolution": moment(resolution)}
+    if first and resolution:
+        return _("Due times changed: first response by %(first_response)s, resolution by %(resolution)s") % moments
+    if first:
+        return _("Due times changed: first response by %(first_response)s") % moments
+    if resolution:
+        return _("Due times changed: resolution by %(resolution)s") % moments
+    return _("Due times changed: no clock is running")
 
 
 def _sla_warning(values: Values) -> str:

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.tickets.factories import TicketFactory
 from tickets import services
@@ -191,3 +191,22 @@ def test_every_kind_reads_as_a_sentence_and_odd_rows_still_read(kind, values, en
         assert event.sentence == english
     with translation.override("zh-hans"):
         assert event.sentence == chinese
+
+
+@pytest.mark.parametrize(
+    ("due", "english"),
+    [
+        ({"first_response": "2026-05-04T15:00:00+00:00", "resolution": "2026-05-06T15:00:00+00:00"},
+         "Due times changed: first response by May 4, 2026, 3 p.m., resolution by May 6, 2026, 3 p.m."),
+        ({"first_response": None, "resolution": "2026-05-06T15:00:00+00:00"},
+         "Due times changed: resolution by May 6, 2026, 3 p.m."),
+        ({"first_response": None, "resolution": None}, "Due times changed: no clock is running"),
+    ],
+)  # fmt: skip
+def test_due_times_read_in_the_readers_time_zone_and_name_only_the_running_clocks(due, english):
+    event = Event(kind=EventKind.DUE, values={"from": {}, "to": due})
+
+    with translation.override("en"), timezone.override("UTC"):
+        assert event.sentence == english
+    with translation.override("zh-hans"), timezone.override("Asia/Shanghai"):
+        assert "2026年5月6日 23:00" in event.sentence or not due["resolution"]
