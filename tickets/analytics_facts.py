@@ -93,22 +93,18 @@ def refresh_clock_facts(ticket: Ticket, *, policy: SlaPolicy | None = None) -> l
     return _assign(ticket, CLOCK_FACT_FIELDS, astuple(facts))
 
 
-def tallies_from_events(events: Iterable[tuple[str, str, str]]) -> tuple[int, int]:
-    """(escalations, reopenings) in a ticket's (kind, from, to) events, oldest first.
+def tallies_from_events(events: Iterable[tuple[str, object, object]]) -> tuple[int, int]:
+    """(escalations, reopenings) in a ticket's (kind, from, to) events, oldest first, from and to as codes.
 
-    Tier and status events hold display labels in the language of whoever made the change, so labels are
-    read back in every configured language. An escalation is a move to a higher tier (a hand-back to a
-    lower tier is not); a reopening is a move from resolved or closed back to new, open or waiting, by the
-    customer's reopen or reply or by staff.
+    An escalation is a move to a higher tier (a hand-back to a lower tier is not); a reopening is a move from
+    resolved or closed back to new, open or waiting, by the customer's reopen or reply or by staff.
     """
-    tiers, statuses = _labels(Tier), _labels(Status)
     escalations = reopenings = 0
     for kind, before, after in events:
         if kind == EventKind.TIER:
-            old, new = tiers.get(before), tiers.get(after)
-            escalations += int(old is not None and new is not None and new > old)
+            escalations += int(isinstance(before, int) and isinstance(after, int) and after > before)
         elif kind == EventKind.STATUS:
-            reopenings += int(statuses.get(before) in _RESOLVED_STATUSES and statuses.get(after) in Status.active())
+            reopenings += int(before in _RESOLVED_STATUSES and after in Status.active())
     return escalations, reopenings
 
 
@@ -148,12 +144,7 @@ def _fill_batch(ticket_model, event_model, policies: dict, pks: list[int]) -> in
         .order_by("pk")
     )
     events = defaultdict(list)
-    rows = (
-        event_model.objects.filter(ticket_id__in=pks, kind__in=[EventKind.TIER, EventKind.STATUS])
-        .order_by("created_at", "pk")
-        .values_list("ticket_id", "kind", "from_value", "to_value")
-    )
-    for ticket_id, *event in rows:
+    for ticket_id, *event in _tier_and_status_changes(event_model, pks):
         events[ticket_id].append(event)
     stale = []
     for ticket in tickets:
@@ -165,6 +156,23 @@ def _fill_batch(ticket_model, event_model, policies: dict, pks: list[int]) -> in
             stale.append(ticket)
     ticket_model.objects.bulk_update(stale, [*CLOCK_FACT_FIELDS, *TALLY_FIELDS])
     return len(stale)
+
+
+def _tier_and_status_changes(event_model, pks: list[int]) -> Iterable[tuple[int, str, object, object]]:
+    """(ticket, kind, from, to) of the tickets' tier and status events, oldest first, from and to as codes."""
+    events = event_model.objects.filter(ticket_id__in=pks, kind__in=[EventKind.TIER, EventKind.STATUS]).order_by(
+        "created_at", "pk"
+    )
+    if any(field.name == "values" for field in event_model._meta.get_fields()):
+        for ticket_id, kind, values in events.values_list("ticket_id", "kind", "values"):
+            yield ticket_id, kind, values.get("from"), values.get("to")
+        return
+    # The historical model of migration 0008: before 0011 events held display labels in the language of whoever
+    # made the change, so labels are read back in every configured language.
+    tiers, statuses = _labels(Tier), _labels(Status)
+    for ticket_id, kind, before, after in events.values_list("ticket_id", "kind", "from_value", "to_value"):
+        labels = tiers if kind == EventKind.TIER else statuses
+        yield ticket_id, kind, labels.get(before), labels.get(after)
 
 
 def _assign(ticket, names: Sequence[str], values: Sequence) -> list[str]:

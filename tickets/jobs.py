@@ -13,11 +13,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from . import notifications
-from .models import EventKind, Priority, SlaPolicy, Status, Ticket
-from .services import _record, ticket_set_priority, ticket_set_status
+from .models import EventCause, EventKind, Priority, SlaClock, SlaPolicy, Status, Ticket
+from .services import _record, iso_moment, ticket_set_priority, ticket_set_status
 
 
 @dataclass
@@ -33,9 +32,9 @@ class SlaCheckReport:
 
 # The two clocks: the due-time field, the "fulfilled" field, and the flags the job sets.
 _CLOCKS = {
-    "first response": ("first_response_due_at", "first_response_at", "first_response_warned_at",
-                       "first_response_breached_at"),
-    "resolution": ("resolution_due_at", "resolved_at", "resolution_warned_at", "resolution_breached_at"),
+    SlaClock.FIRST_RESPONSE: ("first_response_due_at", "first_response_at", "first_response_warned_at",
+                              "first_response_breached_at"),
+    SlaClock.RESOLUTION: ("resolution_due_at", "resolved_at", "resolution_warned_at", "resolution_breached_at"),
 }  # fmt: skip
 
 
@@ -68,8 +67,8 @@ def _check_ticket(pk: int, clock: str, now: datetime, policies: dict, report: Sl
     elif now >= due - warn_before and getattr(ticket, warned_field) is None:
         setattr(ticket, warned_field, now)
         ticket.save(update_fields=[warned_field])
-        _record(ticket, EventKind.SLA_WARNING, by=None, to_value=clock, reason=_due_text(due))
-        notifications.sla_warning(ticket, clock=clock, due_at=due)
+        _record(ticket, EventKind.SLA_WARNING, by=None, values={"clock": clock, "due": iso_moment(due)})
+        notifications.sla_warning(ticket, clock=SlaClock(clock).label, due_at=due)
         report.warned += 1
 
 
@@ -79,18 +78,12 @@ def _breach(ticket: Ticket, clock: str, due, now, policy: SlaPolicy | None, repo
     if getattr(ticket, warned_field) is None:
         setattr(ticket, warned_field, now)  # no warning after the fact
     ticket.save(update_fields=[breached_field, warned_field])
-    _record(ticket, EventKind.SLA_BREACH, by=None, to_value=clock, reason=_due_text(due))
-    notifications.sla_breached(ticket, clock=clock, due_at=due)
+    _record(ticket, EventKind.SLA_BREACH, by=None, values={"clock": clock, "due": iso_moment(due)})
+    notifications.sla_breached(ticket, clock=SlaClock(clock).label, due_at=due)
     report.breached += 1
-    if clock == "resolution" and policy and policy.raise_priority_on_breach and ticket.priority > Priority.P2:
-        ticket_set_priority(
-            ticket=ticket, priority=ticket.priority - 1, by=None, reason=_("Resolution target missed (SLA policy).")
-        )
+    if clock == SlaClock.RESOLUTION and policy and policy.raise_priority_on_breach and ticket.priority > Priority.P2:
+        ticket_set_priority(ticket=ticket, priority=ticket.priority - 1, by=None, reason=EventCause.RESOLUTION_MISSED)
         report.raised += 1
-
-
-def _due_text(due) -> str:
-    return _("Due at %(due)s") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M %Z")}
 
 
 def close_resolved_tickets(*, now: datetime | None = None) -> int:
@@ -98,7 +91,7 @@ def close_resolved_tickets(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=settings.KBPORTAL_REOPEN_DAYS)
     closed = 0
     for ticket in Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lt=cutoff).iterator():
-        ticket_set_status(ticket=ticket, status=Status.CLOSED, by=None, reason=_("Closed after the reopen window."))
+        ticket_set_status(ticket=ticket, status=Status.CLOSED, by=None, reason=EventCause.REOPEN_WINDOW)
         closed += 1
     return closed
 
@@ -110,6 +103,6 @@ def refresh_all_due_times() -> int:
     count = 0
     for ticket in Ticket.objects.active().select_related("organisation").iterator():
         with transaction.atomic():
-            _refresh_due_times(ticket, by=None, reason=_("Service levels changed"))
+            _refresh_due_times(ticket, by=None, reason=EventCause.SERVICE_LEVELS)
         count += 1
     return count

@@ -563,12 +563,51 @@ class EventKind(models.TextChoices):
     ARTICLE = "article", _("Knowledge article drafted")
 
 
+class EventCause(models.TextChoices):
+    """Why the system changed a ticket. Kept as a code, so each reader gets the reason in their language;
+    a reason a person typed is kept as they wrote it."""
+
+    CUSTOMER_REPLIED = "customer-replied", _("The customer replied.")
+    CUSTOMER_REOPENED = "customer-reopened", _("Reopened by the customer.")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the customer: solved by an article")
+    AUTO_ASSIGNED = "auto-assigned", _("Automatic assignment")
+    PLAN_CHANGED = "plan-changed", _("Plan changed")
+    ORGANISATION_PLAN = "organisation-plan", _("The organisation moved to another plan.")
+    SERVICE_LEVELS = "service-levels", _("Service levels changed")
+    RESOLUTION_MISSED = "resolution-missed", _("Resolution target missed (SLA policy).")
+    REOPEN_WINDOW = "reopen-window", _("Closed after the reopen window.")
+
+
+class SlaClock(models.TextChoices):
+    """The two service-level clocks of a ticket, as its SLA events name them."""
+
+    FIRST_RESPONSE = "first-response", _("first response")
+    RESOLUTION = "resolution", _("resolution")
+
+
 # The events a customer sees on their timeline; the rest (due times, SLA alarms) are for staff.
 PUBLIC_EVENT_KINDS = {EventKind.CREATED, EventKind.STATUS, EventKind.PRIORITY, EventKind.TIER, EventKind.REOPENED}
 
 
 class Event(models.Model):
-    """One change to a ticket: who, when, what and why."""
+    """One change to a ticket: who, when, what and why.
+
+    What changed is kept as codes in ``values``, never as words, so the timeline reads in the language of
+    whoever looks at it (``tickets.event_text`` turns them into words):
+
+    ``created``      ``{"channel": "web"}``
+    ``status``       ``{"from": "new", "to": "open"}``
+    ``priority``     ``{"from": 3, "to": 1}``
+    ``tier``         ``{"from": 1, "to": 2}``
+    ``assignee``     ``{"from": "Ann Agent" | null, "to": "Bo Agent" | null}`` (names as they were then)
+    ``due``          ``{"from": {"first_response": iso | null, "resolution": iso | null}, "to": {…}}``
+    ``sla-*``        ``{"clock": "first-response" | "resolution", "due": iso}``
+    ``article``      ``{"article": 12, "title": "…"}``
+
+    Any kind may add ``"reason"`` (what a person typed, kept as written) or ``"cause"`` (an ``EventCause``).
+    Rows written before events held codes whose words could not be read back keep them in ``"legacy"``
+    (``{"from": "…", "to": "…"}``), shown as they are.
+    """
 
     ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -580,9 +619,9 @@ class Event(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
-    from_value = models.CharField(_("from"), max_length=200, blank=True)
-    to_value = models.CharField(_("to"), max_length=200, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    values = models.JSONField(
+        _("details"), default=dict, blank=True, help_text=_("What changed, as codes; shown in the reader's language.")
+    )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -595,11 +634,25 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ticket_id} {self.kind} {self.from_value} → {self.to_value}"
+        return f"{self.ticket_id} {self.kind} {self.values}"
 
     @property
     def is_public(self) -> bool:
         return self.kind in PUBLIC_EVENT_KINDS
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in the active language."""
+        from .event_text import event_sentence
+
+        return event_sentence(self.kind, self.values)
+
+    @property
+    def reason(self) -> str:
+        """Why, in the active language when the system gave the reason; as written when a person did."""
+        from .event_text import event_reason
+
+        return event_reason(self.values)
 
 
 class AgentAvailability(models.Model):

@@ -7,7 +7,7 @@ the transaction commits (notifications.py), so a rolled-back change mails nobody
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -30,6 +30,7 @@ from .models import (
     Attachment,
     Channel,
     Event,
+    EventCause,
     EventKind,
     Message,
     Organisation,
@@ -41,6 +42,10 @@ from .models import (
     Tier,
 )
 from .selectors import organisation_of
+
+# Why a change happened: what a person typed (kept as written), or a cause the system gives (kept as a code and
+# shown in each reader's language). EventCause members are strings too, told apart by their type.
+Reason = str | EventCause
 
 # --- Creating --------------------------------------------------------------------------------
 
@@ -115,7 +120,7 @@ def _insert_ticket(*, requester: User | None, **fields) -> Ticket:
     ticket.description_html = render_markdown(ticket.description).html
     ticket.full_clean(exclude=["requester", "idempotency_key"])
     ticket.save()
-    _record(ticket, EventKind.CREATED, by=requester, to_value=ticket.get_channel_display())
+    _record(ticket, EventKind.CREATED, by=requester, values={"channel": ticket.channel})
     _refresh_due_times(ticket, by=None, record=False)
     _auto_assign(ticket)
     notifications.ticket_created(ticket)
@@ -186,10 +191,10 @@ def _after_staff_reply(ticket: Ticket, author: User, then_status: str | None) ->
 
 def _after_customer_reply(ticket: Ticket, author: User | None) -> None:
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
-        _record(ticket, EventKind.REOPENED, by=author, reason=_("The customer replied."))
-        _set_status(ticket, Status.OPEN, by=author, reason=_("The customer replied."))
+        _record(ticket, EventKind.REOPENED, by=author, reason=EventCause.CUSTOMER_REPLIED)
+        _set_status(ticket, Status.OPEN, by=author, reason=EventCause.CUSTOMER_REPLIED)
     elif ticket.status == Status.WAITING:
-        _set_status(ticket, Status.OPEN, by=author, reason=_("The customer replied."))
+        _set_status(ticket, Status.OPEN, by=author, reason=EventCause.CUSTOMER_REPLIED)
 
 
 def _store_attachment(*, ticket: Ticket, message: Message | None, upload, checked, by: User | None) -> Attachment:
@@ -210,7 +215,7 @@ def _store_attachment(*, ticket: Ticket, message: Message | None, upload, checke
 
 
 @transaction.atomic
-def ticket_set_status(*, ticket: Ticket, status: str, by: User | None, reason: str = "") -> Ticket:
+def ticket_set_status(*, ticket: Ticket, status: str, by: User | None, reason: Reason = "") -> Ticket:
     """Move a ticket to a status; waiting on the customer pauses the clocks, leaving it resumes them."""
     ticket = _locked(ticket)
     if status not in Status.values:
@@ -237,7 +242,7 @@ def can_reopen(ticket: Ticket, now=None) -> bool:
 
 
 @transaction.atomic
-def ticket_reopen(*, ticket: Ticket, by: User | None, reason: str = "") -> Ticket:
+def ticket_reopen(*, ticket: Ticket, by: User | None, reason: Reason = "") -> Ticket:
     ticket = _locked(ticket)
     if not can_reopen(ticket):
         raise ValidationError(
@@ -275,19 +280,19 @@ def ticket_follow_up(
 
 
 @transaction.atomic
-def ticket_set_priority(*, ticket: Ticket, priority: int, by: User | None, reason: str = "") -> Ticket:
+def ticket_set_priority(*, ticket: Ticket, priority: int, by: User | None, reason: Reason = "") -> Ticket:
     """Staff set the priority; due times are recomputed from the ticket's creation."""
     ticket = _locked(ticket)
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Choose a priority from P1 to P4.")})
     if priority == ticket.priority:
         return ticket
-    old = ticket.get_priority_display()
+    old = ticket.priority
     ticket.priority = priority
     # A stopped clock is judged against the current priority's target, as the staff page shows it.
     facts = analytics_facts.refresh_clock_facts(ticket)
     ticket.save(update_fields=["priority", *facts, "updated_at"])
-    _record(ticket, EventKind.PRIORITY, by=by, from_value=old, to_value=ticket.get_priority_display(), reason=reason)
+    _record(ticket, EventKind.PRIORITY, by=by, values={"from": old, "to": priority}, reason=reason)
     _refresh_due_times(ticket, by=by)
     return ticket
 
@@ -302,12 +307,12 @@ def ticket_escalate(*, ticket: Ticket, to_tier: int, reason: str, by: User | Non
         raise ValidationError({"to_tier": _("The ticket is at that tier already.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the ticket changes tier; the next agent reads it first.")})
-    old, upward = ticket.get_tier_display(), to_tier > ticket.tier
+    old, upward = ticket.tier, to_tier > ticket.tier
     ticket.tier = to_tier
     ticket.save(update_fields=["tier", "updated_at"])
     if upward:  # a hand-back to a lower tier is not an escalation
         _increment(ticket, "escalation_count")
-    _record(ticket, EventKind.TIER, by=by, from_value=old, to_value=ticket.get_tier_display(), reason=reason)
+    _record(ticket, EventKind.TIER, by=by, values={"from": old, "to": to_tier}, reason=reason)
     _set_assignee(ticket, None, by=by, reason=reason)
     _auto_assign(ticket)
     return ticket
@@ -324,7 +329,7 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, by: User | None, rea
 
 
 @transaction.atomic
-def ticket_change_plan(*, ticket: Ticket, plan: str, by: User | None, reason: str = "") -> Ticket:
+def ticket_change_plan(*, ticket: Ticket, plan: str, by: User | None, reason: Reason = "") -> Ticket:
     """Apply another plan's service levels (after an upgrade, say); due times are recomputed."""
     ticket = _locked(ticket)
     if plan not in Plan.values:
@@ -332,7 +337,7 @@ def ticket_change_plan(*, ticket: Ticket, plan: str, by: User | None, reason: st
     ticket.plan = plan
     facts = analytics_facts.refresh_clock_facts(ticket)
     ticket.save(update_fields=["plan", *facts, "updated_at"])
-    _refresh_due_times(ticket, by=by, reason=reason or _("Plan changed"))
+    _refresh_due_times(ticket, by=by, reason=reason or EventCause.PLAN_CHANGED)
     return ticket
 
 
@@ -353,8 +358,8 @@ def _works_tickets(user: User | None) -> bool:
     return bool(user and user.is_authenticated and user.is_staff and user.has_perm("tickets.work_ticket"))
 
 
-def _set_status(ticket: Ticket, status: str, *, by: User | None, reason: str, notify: bool = True) -> None:
-    old_status, old_label = ticket.status, ticket.get_status_display()
+def _set_status(ticket: Ticket, status: str, *, by: User | None, reason: Reason, notify: bool = True) -> None:
+    old_status = ticket.status
     now = timezone.now()
     ticket.status = status
     facts = []
@@ -370,7 +375,7 @@ def _set_status(ticket: Ticket, status: str, *, by: User | None, reason: str, no
     if old_status in (Status.RESOLVED, Status.CLOSED) and status in Status.active():
         _increment(ticket, "reopen_count")
     _pause_or_resume(ticket, old_status, status, now)
-    _record(ticket, EventKind.STATUS, by=by, from_value=old_label, to_value=ticket.get_status_display(), reason=reason)
+    _record(ticket, EventKind.STATUS, by=by, values={"from": old_status, "to": status}, reason=reason)
     _refresh_due_times(ticket, by=by)
     if notify or status == Status.RESOLVED:
         notifications.status_changed(ticket, old_status)
@@ -389,41 +394,48 @@ def _pause_or_resume(ticket: Ticket, old: str, new: str, now) -> None:
         SlaPause.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
 
 
-def _set_assignee(ticket: Ticket, assignee: User | None, *, by: User | None, reason: str = "") -> None:
+def _set_assignee(ticket: Ticket, assignee: User | None, *, by: User | None, reason: Reason = "") -> None:
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return
-    old = ticket.assignee.public_name if ticket.assignee else ""
+    # The names as they are now: the timeline says who had the ticket then, whatever they are called later.
+    old = ticket.assignee.public_name if ticket.assignee else None
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee", "updated_at"])
-    _record(ticket, EventKind.ASSIGNEE, by=by, from_value=old, to_value=assignee.public_name if assignee else "",
-            reason=reason)  # fmt: skip
+    values = {"from": old, "to": assignee.public_name if assignee else None}
+    _record(ticket, EventKind.ASSIGNEE, by=by, values=values, reason=reason)
     if assignee is not None:
         notifications.ticket_assigned(ticket)
 
 
-def _refresh_due_times(ticket: Ticket, *, by: User | None, record: bool = True, reason: str = "") -> None:
+def _refresh_due_times(ticket: Ticket, *, by: User | None, record: bool = True, reason: Reason = "") -> None:
     first, resolution = clocks.due_times(ticket)
     if (first, resolution) == (ticket.first_response_due_at, ticket.resolution_due_at):
         return
-    before = _due_label(ticket.first_response_due_at, ticket.resolution_due_at)
+    before = _due_values(ticket.first_response_due_at, ticket.resolution_due_at)
     ticket.first_response_due_at, ticket.resolution_due_at = first, resolution
     ticket.save(update_fields=["first_response_due_at", "resolution_due_at", "updated_at"])
     if record:
-        _record(ticket, EventKind.DUE, by=by, from_value=before, to_value=_due_label(first, resolution), reason=reason)
+        values = {"from": before, "to": _due_values(first, resolution)}
+        _record(ticket, EventKind.DUE, by=by, values=values, reason=reason)
 
 
-def _due_label(first, resolution) -> str:
-    def show(moment) -> str:
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "—"
-
-    return f"{show(first)} / {show(resolution)}"
+def _due_values(first, resolution) -> dict[str, str | None]:
+    return {"first_response": iso_moment(first), "resolution": iso_moment(resolution)}
 
 
-def _record(ticket: Ticket, kind: str, *, by: User | None, from_value: str = "", to_value: str = "",
-            reason: str = "") -> Event:  # fmt: skip
-    return Event.objects.create(
-        ticket=ticket, actor=by, kind=kind, from_value=from_value[:200], to_value=to_value[:200], reason=reason
-    )
+def iso_moment(moment) -> str | None:
+    """A moment as an event keeps it (ISO 8601 in UTC), so each reader sees it in their own zone."""
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _record(ticket: Ticket, kind: str, *, by: User | None, values: dict | None = None, reason: Reason = "") -> Event:
+    """Keep one change as an event: codes in ``values`` (see ``Event``), never words in anyone's language."""
+    values = dict(values or {})
+    if isinstance(reason, EventCause):
+        values["cause"] = reason.value
+    elif reason and reason.strip():
+        values["reason"] = reason
+    return Event.objects.create(ticket=ticket, actor=by, kind=kind, values=values)
 
 
 def _auto_assign(ticket: Ticket) -> None:
@@ -432,7 +444,7 @@ def _auto_assign(ticket: Ticket) -> None:
         return
     agent = least_loaded_agent(tier=ticket.tier)
     if agent is not None:
-        _set_assignee(ticket, agent, by=None, reason=_("Automatic assignment"))
+        _set_assignee(ticket, agent, by=None, reason=EventCause.AUTO_ASSIGNED)
 
 
 def least_loaded_agent(*, tier: int) -> User | None:
@@ -478,7 +490,7 @@ def ticket_to_draft_article(*, ticket: Ticket, by: User, category=None):
     )
     ticket.knowledge_article = article
     ticket.save(update_fields=["knowledge_article", "updated_at"])
-    _record(ticket, EventKind.ARTICLE, by=by, to_value=article.title)
+    _record(ticket, EventKind.ARTICLE, by=by, values={"article": article.pk, "title": article.title})
     return article
 
 
@@ -492,6 +504,6 @@ def organisation_set_plan(*, organisation: Organisation, plan: str, by: User | N
     tickets = Ticket.objects.active().filter(organisation=organisation).exclude(plan=plan)
     count = 0
     for ticket in tickets:
-        ticket_change_plan(ticket=ticket, plan=plan, by=by, reason=_("The organisation moved to another plan."))
+        ticket_change_plan(ticket=ticket, plan=plan, by=by, reason=EventCause.ORGANISATION_PLAN)
         count += 1
     return count

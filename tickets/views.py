@@ -15,7 +15,7 @@ from kbportal.security.client import client_ip
 from . import selectors, services, surveys
 from .attachments import download_response
 from .forms import FollowUpForm, ReplyForm, SurveyForm, TicketForm
-from .models import Status, Ticket
+from .models import EventCause, Status, Ticket
 
 PAGE_SIZE = 25
 
@@ -135,7 +135,7 @@ def ticket_resolve(request: HttpRequest, reference: str) -> HttpResponse:
 def ticket_reopen(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = selectors.ticket_for(user=request.user, reference=reference)
     try:
-        services.ticket_reopen(ticket=ticket, by=request.user, reason=_("Reopened by the customer."))
+        services.ticket_reopen(ticket=ticket, by=request.user, reason=EventCause.CUSTOMER_REOPENED)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

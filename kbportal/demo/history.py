@@ -557,26 +557,27 @@ def _events_and_due_times(now: datetime, item: Past, clock: Clock) -> None:
     ticket = item.ticket
     created, end = ticket.created_at, ticket.resolved_at or now
 
-    def event(kind: str, at: datetime, before: str = "", after: str = "", by=None) -> None:
-        item.events.append(Event(ticket=ticket, actor=by, kind=kind, from_value=before, to_value=after, created_at=at))
+    def event(kind: str, at: datetime, values: dict, by=None) -> None:
+        item.events.append(Event(ticket=ticket, actor=by, kind=kind, values=values, created_at=at))
 
-    event(EventKind.CREATED, created, after=str(Channel(ticket.channel).label), by=ticket.requester)
+    def status(at: datetime, before: str, after: str, by=None) -> None:
+        event(EventKind.STATUS, at, {"from": before, "to": after}, by)
+
+    event(EventKind.CREATED, created, {"channel": ticket.channel}, by=ticket.requester)
     tier_path = [Tier.TIER_1, *([Tier.TIER_2] if ticket.escalation_count == 2 else [])]
     tier_path += [Tier(ticket.tier)] if ticket.tier != Tier.TIER_1 else []
     for step, (old, new) in enumerate(pairwise(tier_path), start=1):
-        event(EventKind.TIER, created + (end - created) * 0.15 * step, str(old.label), str(new.label))
-    label = {status: str(status.label) for status in Status}
+        event(EventKind.TIER, created + (end - created) * 0.15 * step, {"from": int(old), "to": int(new)})
     if ticket.reopen_count:
         first_resolution = created + (end - created) * 0.5
-        event(EventKind.STATUS, first_resolution, label[Status.OPEN], label[Status.RESOLVED], ticket.assignee)
-        event(EventKind.STATUS, first_resolution + (end - first_resolution) * 0.2, label[Status.RESOLVED],
-              label[Status.OPEN], ticket.requester)  # fmt: skip
+        status(first_resolution, Status.OPEN, Status.RESOLVED, ticket.assignee)
+        status(first_resolution + (end - first_resolution) * 0.2, Status.RESOLVED, Status.OPEN, ticket.requester)
     if ticket.resolved_at:
-        event(EventKind.STATUS, ticket.resolved_at, label[Status.OPEN], label[Status.RESOLVED], ticket.assignee)
+        status(ticket.resolved_at, Status.OPEN, Status.RESOLVED, ticket.assignee)
     if ticket.closed_at:
-        event(EventKind.STATUS, ticket.closed_at, label[Status.RESOLVED], label[Status.CLOSED])
+        status(ticket.closed_at, Status.RESOLVED, Status.CLOSED)
     if ticket.status == Status.WAITING:
-        event(EventKind.STATUS, ticket.updated_at, label[Status.OPEN], label[Status.WAITING], ticket.assignee)
+        status(ticket.updated_at, Status.OPEN, Status.WAITING, ticket.assignee)
 
     first_due = sla.add_business_time(clock.calendar, created, timedelta(seconds=clock.first_response[ticket.priority]))
     resolution_due = sla.add_business_time(

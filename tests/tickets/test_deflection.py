@@ -581,9 +581,9 @@ def test_withdrawal_after_submit_closes_the_ticket_and_marks_the_session(client,
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
-    assert ticket.events.filter(
-        kind=EventKind.STATUS, reason="Withdrawn by the customer: solved by an article", actor=customer
-    ).exists()
+    withdrawal = ticket.events.get(kind=EventKind.STATUS, actor=customer)
+    assert withdrawal.values == {"from": "new", "to": "closed", "cause": "withdrawn"}
+    assert withdrawal.reason == "Withdrawn by the customer: solved by an article"
     assert HelpSession.objects.get().outcome == HelpOutcome.WITHDRAWN
     again = client.post(reverse("tickets:contact_withdraw", args=[ticket.reference]), follow=True)
     assert "This request is already resolved or closed." in again.content.decode()

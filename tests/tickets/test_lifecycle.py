@@ -139,8 +139,11 @@ def test_escalation_and_hand_back_are_events_and_reassign_within_the_tier(agent1
     services.ticket_escalate(ticket=ticket, to_tier=1, reason="Workaround found, customer education", by=agent2)
     ticket.refresh_from_db()
     assert (ticket.tier, ticket.assignee) == (1, agent1)
-    tiers = ticket.events.filter(kind=EventKind.TIER).values_list("to_value", "reason")
-    assert list(tiers) == [("Tier 2", "Needs a database expert"), ("Tier 1", "Workaround found, customer education")]
+    tiers = ticket.events.filter(kind=EventKind.TIER).values_list("values", flat=True)
+    assert list(tiers) == [
+        {"from": 1, "to": 2, "reason": "Needs a database expert"},
+        {"from": 2, "to": 1, "reason": "Workaround found, customer education"},
+    ]
 
 
 def test_assigning_outside_the_tier_is_refused(agent2, customer):

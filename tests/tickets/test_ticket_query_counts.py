@@ -138,3 +138,45 @@ def test_admin_changelists_cost_the_same_for_5_and_50_tickets_for_agents_and_man
         counts.append(row)
 
     assert counts[0] == counts[1]
+
+
+def _change_hands(ticket, agents, manager, rounds: int) -> None:
+    """Events by several people and by the system: priorities, statuses, tiers (each with its reassignment)."""
+    from tickets.models import Status
+
+    for n in range(rounds):
+        by = (agents[n % 3], manager)[n % 2]
+        services.ticket_set_priority(ticket=ticket, priority=1 + n % 4, by=by, reason=f"Round {n}")
+        services.ticket_set_status(ticket=ticket, status=(Status.WAITING, Status.OPEN)[n % 2], by=by)
+        services.ticket_escalate(ticket=ticket, to_tier=1 + (n + 1) % 3, reason=f"Round {n}", by=by)
+
+
+def test_a_timeline_costs_the_same_with_few_and_many_events_on_every_channel(client, desk):
+    """The sentences come from each event's own codes: no query per event, whoever reads it in any language."""
+    from tickets.guest import guest_token
+
+    manager = StaffFactory(username="boss", role=Role.SUPPORT_MANAGER)
+    StaffFactory(username="second", role=Role.AGENT_TIER_2)
+    StaffFactory(username="third", role=Role.AGENT_TIER_3)
+    requester = desk["admin"]
+    ticket = TicketFactory(requester=requester)
+    counts = []
+    for rounds in (2, 6):
+        _change_hands(ticket, desk["agents"], manager, rounds - (2 if counts else 0))
+        # Read in Chinese, the events written in English: the words are made at reading, from codes alone.
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+        client.force_login(requester)
+        row = {
+            "customer": _count(client, ticket.get_absolute_url()),
+            "customer api": _count(client, f"/api/v1/tickets/{ticket.reference}/events/"),
+        }
+        client.force_login(manager)
+        row["staff"] = _count(client, reverse("tickets:staff_detail", args=[ticket.reference]))
+        row["staff api"] = _count(client, f"/api/v1/tickets/{ticket.reference}/events/")
+        row["admin"] = _count(client, reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+        client.logout()
+        row["guest"] = _count(client, reverse("tickets:guest_ticket", args=[guest_token(ticket)]))
+        counts.append(row)
+
+    assert ticket.events.count() > 40
+    assert counts[0] == counts[1]

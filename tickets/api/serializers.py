@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from articles.models import Category, ProductVersion
 
+from ..event_text import event_change
 from ..expectations import next_expected
 from ..models import SERVICE_DIMENSIONS, Attachment, Event, Message, Priority, Status, Ticket, Tier
 from ..selectors import customer_time_zone
@@ -95,17 +96,39 @@ class AttachmentCreateSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    """One change, in the caller's language: ``text`` is the sentence the pages show, ``from_value`` and
+    ``to_value`` the labels of what changed; ``values`` holds the same as codes (see ``tickets.models.Event``)."""
+
+    text = serializers.CharField(source="sentence", read_only=True)
+    from_value = serializers.SerializerMethodField()
+    to_value = serializers.SerializerMethodField()
+    values = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
+
+    # Why a change happened is for staff; customers get what changed.
+    private_values = ("reason", "cause")
 
     class Meta:
         model = Event
-        fields = ["id", "kind", "from_value", "to_value", "actor", "created_at"]
+        fields = ["id", "kind", "text", "from_value", "to_value", "values", "actor", "created_at"]
+
+    def get_from_value(self, event: Event) -> str:
+        return event_change(event.kind, event.values)[0]
+
+    def get_to_value(self, event: Event) -> str:
+        return event_change(event.kind, event.values)[1]
+
+    def get_values(self, event: Event) -> dict:
+        return {key: value for key, value in event.values.items() if key not in self.private_values}
 
     def get_actor(self, event: Event) -> str:
         return event.actor.public_name if event.actor else ""
 
 
 class StaffEventSerializer(EventSerializer):
+    reason = serializers.CharField(read_only=True)
+    private_values = ()
+
     class Meta(EventSerializer.Meta):
         fields = [*EventSerializer.Meta.fields, "reason"]
 

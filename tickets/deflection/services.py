@@ -17,9 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from kbportal.accounts.models import User
 from kbportal.choices import content_language
@@ -27,6 +26,7 @@ from kbportal.choices import content_language
 from ..models import (
     Channel,
     ContentGap,
+    EventCause,
     HelpEventKind,
     HelpOutcome,
     HelpSession,
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 SESSION_KEY = "help_session"
 RESULTS_KEPT = 10
-WITHDRAWAL_REASON = gettext_noop("Withdrawn by the customer: solved by an article")
 
 
 def _idle() -> timedelta:
@@ -397,10 +396,7 @@ def ticket_withdraw(*, ticket: Ticket, by: User | None) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status not in Status.active():
         raise ValidationError(_("This request is already resolved or closed."))
-    # The reason is for the agents, so it is kept in the site's language rather than the customer's.
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = _(WITHDRAWAL_REASON)
-    ticket = ticket_set_status(ticket=ticket, status=Status.CLOSED, by=by, reason=reason)
+    ticket = ticket_set_status(ticket=ticket, status=Status.CLOSED, by=by, reason=EventCause.WITHDRAWN)
     HelpSession.objects.filter(ticket=ticket, outcome=HelpOutcome.ESCALATED).update(
         outcome=HelpOutcome.WITHDRAWN, verdict_at=timezone.now()
     )
