@@ -396,7 +396,17 @@ class VideoAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "duration_seconds", "thumbnail"]}),
         (gettext_lazy("Source"), {"fields": ["provider", "provider_video_id", "video_file"]}),
-        (gettext_lazy("Transcript"), {"fields": ["transcript"]}),
+        (
+            gettext_lazy("Transcript"),
+            {
+                "fields": ["transcript"],
+                # The format articles/transcripts.py reads; each time becomes a link that plays from there.
+                "description": gettext_lazy(
+                    "Start a line with its time, like “[1:35] Now open Settings.”, and readers can click it to "
+                    "play from there. Lines without a time continue the line above; a blank line ends it."
+                ),
+            },
+        ),
         (
             gettext_lazy("Classification"),
             {"fields": ["category", "language", "translation_of", "tags", "product_versions", "related_articles"]},

@@ -16,7 +16,7 @@ from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
 from tickets.deflection import hooks as help_hooks
 
-from . import selectors, services
+from . import selectors, services, transcripts
 from .forms import ArticleFilterForm, FeedbackForm
 from .models import Article, Category, Tag, Video
 from .video_providers import VideoProvider
@@ -174,9 +174,13 @@ def video_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     _register_view(request, video)
     start = _start_seconds(request, video)
     translations = selectors.translations_of(item=video, user=request.user)
+    transcript = transcripts.parse_transcript(video.transcript)
     context = {
         "video": video,
         "start": start,
+        "transcript": transcript,
+        # Followed a time link (?t=): the transcript opens at the line being spoken.
+        "transcript_current": transcripts.current_cue(transcript, start) if "t" in request.GET else None,
         "embed_url": VideoProvider.embed_url(video.provider, video.provider_video_id, start=start)
         if video.provider
         else "",
