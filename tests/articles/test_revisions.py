@@ -122,14 +122,15 @@ def test_the_compare_page_reads_in_chinese(editor_client, editor):
     assert '<span class="visually-hidden">新增：</span>提交</ins>' in page
 
 
-def test_the_history_offers_revert_as_a_link_to_a_confirmation(editor_client, editor):
+def test_the_history_offers_revert_only_through_the_confirmation_page(editor_client, editor):
     article = _article(editor, title="Broken")
 
     page = editor_client.get(reverse("admin:articles_article_revisions", args=[article.pk])).content.decode()
 
     confirm_url = reverse("admin:articles_article_revert", args=[article.pk, 1])
-    assert f'href="{confirm_url}"' in page
-    assert f'action="{confirm_url}"' not in page  # no one-click revert from the history
+    assert f'<form id="revert-1" method="get" action="{confirm_url}">' in page
+    assert 'form="revert-1">Revert to r1</button>' in page
+    assert f'method="post" action="{confirm_url}"' not in page  # no one-click revert from the history
 
 
 def test_revert_asks_for_confirmation_and_shows_what_would_change(editor_client, editor):
