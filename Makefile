@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run stack test setup migrate demo translations lint format ci messages clean
+.PHONY: run stack test e2e setup browser-deps migrate demo translations lint format ci messages clean
 
 # `make run PORT=8100` serves there; e-mailed links (and the demo's closing line) name that port too, unless
 # KBPORTAL_SITE_URL is set. Pages link to the host they are asked on.
@@ -18,10 +18,25 @@ run: setup migrate demo
 stack: setup
 	./deploy/stack.sh
 
+# The whole suite. The browser journeys (tests/e2e) run on one worker against a live portal when chromium
+# is here, and are skipped with the reason when it is not.
 test: setup
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
 
-setup: $(STAMP) translations
+# The browser journeys alone, which need Debian's chromium (apt-get install chromium) and npm for axe-core.
+e2e: setup
+	@test -x "$${KBPORTAL_E2E_CHROMIUM:-/usr/bin/chromium}" || { \
+		echo "make e2e: chromium is not installed (Debian: apt-get install chromium)" >&2; exit 1; }
+	@test -f tests/e2e/node_modules/axe-core/axe.min.js || { \
+		echo "make e2e: axe-core is missing; install Node.js and npm, then run make setup" >&2; exit 1; }
+	KBPORTAL_E2E_REQUIRED=1 $(BIN)/pytest -p no:cacheprovider tests/e2e
+
+setup: $(STAMP) translations browser-deps
+
+# axe-core for the journeys' accessibility checks, from npm when npm is here (the journeys skip without it).
+browser-deps: $(STAMP)
+	@if [ ! -f tests/e2e/node_modules/.package-lock.json ] && command -v npm >/dev/null; then \
+		npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error; fi
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -55,4 +70,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) staticfiles .test-db*.sqlite3*
+	rm -rf $(VENV) staticfiles .test-db*.sqlite3* tests/e2e/node_modules tests/e2e/artifacts

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles.models import Category, ProductVersion, Tag
 from kbportal.choices import Language
@@ -14,6 +15,8 @@ MAX_TAGS = 5
 
 
 class AskForm(forms.Form):
+    max_tags = MAX_TAGS  # the page's tag picker stops there too
+
     title = forms.CharField(
         label=_("Your question"),
         max_length=200,
@@ -32,11 +35,12 @@ class AskForm(forms.Form):
         label=_("HelloWorld version"), queryset=ProductVersion.objects.all(), required=False,
         empty_label=_("I don't know"),
     )  # fmt: skip
+    # Checkboxes, not a Ctrl-click listbox: a phone ticks them without the script, which makes them a tag picker.
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"),
         queryset=Tag.objects.order_by("name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
     language = forms.ChoiceField(label=_("Language of your question"), choices=Language.choices)
     # What the page suggested while the title was typed (filled in by the script; telemetry, never trusted).
@@ -53,7 +57,12 @@ class AskForm(forms.Form):
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
         if len(tags) > MAX_TAGS:
-            raise forms.ValidationError(_("Choose at most %(count)d tags.") % {"count": MAX_TAGS})
+            message = ngettext(
+                "Choose at most %(max)d tag: untick %(extra)d of the %(count)d you chose.",
+                "Choose at most %(max)d tags: untick %(extra)d of the %(count)d you chose.",
+                MAX_TAGS,
+            )
+            raise forms.ValidationError(message % {"max": MAX_TAGS, "extra": len(tags) - MAX_TAGS, "count": len(tags)})
         return tags
 
     def clean_shown_suggestions(self) -> list[dict]:
@@ -104,7 +113,9 @@ class ModerateForm(forms.Form):
     duplicate_of = forms.IntegerField(
         label=_("Number of the original question"), required=False, min_value=1, max_value=2**63 - 1
     )
-    category = forms.ModelChoiceField(label=_("Move to"), queryset=ForumCategory.objects.all(), required=False)
+    category = BilingualChoiceField(
+        label=_("Move to"), queryset=ForumCategory.objects.all(), required=False, empty_label=_("Choose a category")
+    )
 
     def clean(self):
         data = super().clean()
@@ -135,7 +146,9 @@ class EditForm(forms.Form):
 
 
 class PromoteForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Knowledge base category"), queryset=Category.objects.all())
+    category = BilingualChoiceField(
+        label=_("Knowledge base category"), queryset=Category.objects.all(), empty_label=_("Choose a category")
+    )
 
 
 class EscalateForm(forms.Form):

@@ -1,12 +1,19 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from kbportal.accounts.api.views import ApiTokenView
 from kbportal.accounts.two_factor_views import admin_login
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    return HttpResponsePermanentRedirect(static_url("img/logo.svg"))
+
 
 urlpatterns = [
     path("", include("articles.urls")),
@@ -27,6 +34,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/auth/token/", ApiTokenView.as_view(), name="api-token"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API's JSON, downloads).
+    path("favicon.ico", favicon),
 ]
 
 if settings.DEBUG:

@@ -251,9 +251,16 @@ class EscalateForm(forms.Form):
         error_messages={"required": _("Say why the ticket changes tier; the next agent reads it first.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        # The workspace's properties form has a "reason" too: ids of their own, so each label names its field.
+        kwargs.setdefault("auto_id", "id_escalate_%s")
+        super().__init__(*args, **kwargs)
+
 
 class DraftArticleForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
+    category = BilingualChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), empty_label=_("Choose a category")
+    )
 
 
 # --- Self-service -------------------------------------------------------------------------------------------

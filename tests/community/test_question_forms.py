@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import services as article_services
 from community.models import (
     Answer,
     Comment,
@@ -24,6 +25,7 @@ from community.models import (
 )
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.articles.factories import CategoryFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
 from tests.community.test_pages_and_search import _queries
 from tickets.models import HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
@@ -86,6 +88,69 @@ def test_the_ask_form_speaks_the_viewers_language(member_client):
     assert "---------" not in english
     assert ">选择分类</option>" in chinese
     assert ">Choose a category</option>" in english
+
+
+def _checkbox_values(html: str, name: str) -> dict[str, bool]:
+    """The checkboxes called `name` on a page: their value, and whether each is ticked."""
+    boxes = re.findall(rf'<input type="checkbox" name="{name}"[^>]*>', html)
+    return {re.search(r'value="([^"]*)"', box).group(1): " checked" in box for box in boxes}
+
+
+def test_tags_are_ticked_in_a_list_of_checkboxes_that_the_script_turns_into_a_tag_picker(member_client):
+    sync, sso = article_services.tags_get_or_create(names=["sync", "sso"])
+
+    html = member_client.get(reverse("community:ask")).content.decode()
+
+    # Without JavaScript a phone ticks boxes; a Ctrl-click listbox is unusable there.
+    assert not re.search(r"<select[^>]*\smultiple", html)
+    assert _checkbox_values(html, "tags") == {str(sso.pk): False, str(sync.pk): False}
+    group = re.search(r'<fieldset class="tag-picker[^"]*"[^>]*>\s*<legend[^>]*>([^<]*)</legend>', html)
+    assert group is not None
+    assert group.group(1) == "Tags"
+    assert "data-tag-picker" in group.group(0)
+    assert 'data-max-tags="5"' in group.group(0)
+    assert "Up to 5." in html
+    # The script that makes the chips is loaded on this page only.
+    assert "js/tag-picker" in html
+    assert "js/tag-picker" not in member_client.get(reverse("community:questions")).content.decode()
+
+
+def test_the_tag_pickers_words_for_screen_readers_are_in_the_viewers_language(member_client):
+    article_services.tags_get_or_create(names=["sync"])
+
+    chinese = member_client.get(reverse("community:ask"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    picker = re.search(r'<fieldset class="tag-picker[^"]*"[^>]*>', chinese).group(0)
+    assert "<legend>标签</legend>" in chinese
+    assert 'data-filter-label="输入以筛选标签"' in picker
+    assert 'data-remove-label="移除标签 %(tag)s"' in picker
+    assert "已选 %(count)s 个标签" in picker
+
+
+def test_the_tags_ticked_go_with_the_question(member_client):
+    sync, _sso, api = article_services.tags_get_or_create(names=["sync", "sso", "api"])
+
+    member_client.post(reverse("community:ask"), _ask_data(ForumCategoryFactory(), tags=[sync.pk, api.pk]))
+
+    assert set(Question.objects.get().tags.all()) == {sync, api}
+
+
+def test_more_than_five_tags_are_refused_and_the_question_stays_as_typed(member_client):
+    tags = article_services.tags_get_or_create(names=[f"tag-{n}" for n in range(7)])
+    chosen = [tag.pk for tag in tags[:6]]
+
+    response = member_client.post(
+        reverse("community:ask"), _ask_data(ForumCategoryFactory(), body=BODY + " typed", tags=chosen)
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose at most 5 tags: untick 1 of the 6 you chose." in html
+    assert 'value="Sync stops at 90 percent"' in html
+    assert BODY + " typed" in html
+    ticked = _checkbox_values(html, "tags")
+    assert {int(pk) for pk, on in ticked.items() if on} == set(chosen)
+    assert not Question.objects.exists()
 
 
 def test_a_member_asks_a_question_and_follows_it(member_client, member):
@@ -465,6 +530,50 @@ def test_a_moderator_edits_someone_elses_answer_only_with_a_reason(moderator_cli
     answer.refresh_from_db()
     assert answer.body == "Fixed the command: sync --resume"
     assert ModerationAction.objects.get(kind=ModerationKind.EDIT).reason == "Typo in the command"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_no_community_form_offers_a_row_of_dashes(client, language):
+    """The ask, edit, moderation and draft-article forms: every empty choice says what to do."""
+    question = QuestionFactory()
+    QuestionFactory(author=question.author)
+    manager = StaffFactory(role=Role.SUPPORT_MANAGER)  # moderates and makes draft articles
+    AnswerFactory(question=question)
+    question.accepted_answer = question.answers.get()
+    question.save(update_fields=["accepted_answer"])
+    client.force_login(manager)
+
+    pages = [
+        reverse("community:ask"),
+        reverse("community:edit", args=[question.pk]),
+        question.get_absolute_url(),
+    ]
+    for url in pages:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "---------" not in html, url
+    detail = client.get(question.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    placeholder = "选择分类" if language == "zh-hans" else "Choose a category"
+    assert detail.count(f'<option value="" selected>{placeholder}</option>') == 2  # "Move to" and the article's
+
+
+def test_the_move_to_and_draft_article_categories_are_named_in_the_viewers_language(client):
+    question = QuestionFactory()
+    ForumCategoryFactory(name="Mobile apps", name_zh_hans="移动应用")
+    CategoryFactory(name="Troubleshooting", name_zh_hans="故障排除")
+    AnswerFactory(question=question)
+    question.accepted_answer = question.answers.get()
+    question.save(update_fields=["accepted_answer"])
+    client.force_login(StaffFactory(role=Role.SUPPORT_MANAGER))
+
+    chinese = client.get(question.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(question.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ">移动应用</option>" in chinese
+    assert ">故障排除</option>" in chinese
+    assert "Mobile apps" not in chinese
+    assert "Troubleshooting" not in chinese
+    assert ">Mobile apps</option>" in english
+    assert ">Troubleshooting</option>" in english
 
 
 # --- Sanitisation of every field ------------------------------------------------------------------

@@ -94,3 +94,10 @@ def test_make_run_serves_on_its_port_and_links_there_unless_told_otherwise(
     seen = {line.split()[2]: line.split() for line in commands if line.startswith("site=")}
     assert seen["load_demo"][0] == f"site={links}"
     assert seen["runserver"] == [f"site={links}", "manage.py", "runserver", serves]
+
+
+def test_the_favicon_browsers_ask_for_on_pages_without_an_icon_is_the_logo(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/logo.svg")

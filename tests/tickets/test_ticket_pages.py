@@ -232,6 +232,22 @@ def test_the_contact_form_lists_topics_in_the_viewers_language(client):
     assert ">Installation</option>" in english
 
 
+def test_the_draft_article_categories_in_the_workspace_are_named_in_the_viewers_language(client, agent1, customer):
+    CategoryFactory(name="Troubleshooting", name_zh_hans="故障排除")
+    ticket = TicketFactory(requester=customer)
+    services.ticket_resolve(ticket=ticket, by=agent1)
+    client.force_login(agent1)
+    url = reverse("tickets:staff_detail", args=[ticket.reference])
+
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert ">故障排除</option>" in chinese
+    assert ">选择分类</option>" in chinese
+    assert ">Troubleshooting</option>" in english
+    assert "---------" not in english
+
+
 def test_the_due_date_on_the_ticket_page_follows_the_viewers_language(customer_client, customer, agent1):
     ticket = TicketFactory(requester=customer)
     due = datetime(2030, 11, 26, 12, 0, tzinfo=UTC)
@@ -256,3 +272,15 @@ def test_the_due_times_in_the_workspace_follow_the_viewers_language(client, agen
 
     assert f"{due.year}年{due.month}月{due.day}日" in chinese
     assert f"{date_format(due, 'N')} {due.day}, {due.year}" in english  # "Dec. 4, 2026"
+
+
+def test_every_field_of_the_workspace_has_an_id_of_its_own(client, agent1, customer):
+    """Two forms' "Reason" fields shared id_reason: the escalation's label focused the properties form's field."""
+    ticket = TicketFactory(requester=customer)
+    client.force_login(agent1)
+
+    page = client.get(reverse("tickets:staff_detail", args=[ticket.reference])).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert [name for name in set(ids) if ids.count(name) > 1] == []
+    assert 'for="id_escalate_reason"' in page
