@@ -1,6 +1,5 @@
 """The knowledge base in the Django admin: every save and action goes through services."""
 
-import difflib
 from collections.abc import Callable
 
 from django import forms
@@ -8,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +16,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
 
 from kbportal.markdown import render_markdown
 
@@ -33,6 +31,7 @@ from .models import (
     Video,
     VideoChapter,
 )
+from .revision_diff import render_diff
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -321,18 +320,28 @@ class ArticleAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin
         return TemplateResponse(request, "admin/articles/article/revisions.html", context)
 
     def revert_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        """GET asks for confirmation, showing what would change; only the confirming POST reverts."""
         article = get_object_or_404(Article, pk=pk)
         if not self.has_change_permission(request, article):
             raise PermissionDenied
-        return _revert(request, article, number)
-
-
-@require_POST
-def _revert(request: HttpRequest, article: Article, number: int) -> HttpResponse:
-    revision = get_object_or_404(ArticleRevision, article=article, number=number)
-    services.article_revert(article=article, revision=revision, by=request.user)
-    messages.success(request, _("Reverted to revision %(number)d.") % {"number": number})
-    return redirect("admin:articles_article_change", article.pk)
+        revision = get_object_or_404(
+            ArticleRevision.objects.select_related("created_by"), article=article, number=number
+        )
+        if request.method == "POST":
+            services.article_revert(article=article, revision=revision, by=request.user)
+            messages.success(request, _("Reverted to revision %(number)d.") % {"number": number})
+            return redirect("admin:articles_article_change", article.pk)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "revision": revision,
+            "title": _("Revert “%(title)s” to revision %(number)d?") % {"title": article.title, "number": number},
+            "diff": _revision_diff(article, revision),
+        }
+        return TemplateResponse(request, "admin/articles/article/revert_confirm.html", context)
 
 
 def _chosen_pair(request: HttpRequest, numbers: list[int]) -> tuple[int | None, int | None]:
@@ -347,17 +356,15 @@ def _chosen_pair(request: HttpRequest, numbers: list[int]) -> tuple[int | None, 
     return max(newer, older), min(newer, older)
 
 
-def _revision_diff(older: ArticleRevision | None, newer: ArticleRevision | None) -> list[dict]:
+def _revision_diff(older: Article | ArticleRevision | None, newer: Article | ArticleRevision | None) -> list[dict]:
+    """The title, summary and body that differ, each as a word-level diff (revision_diff)."""
     if older is None or newer is None:
         return []
-    differ = difflib.HtmlDiff(wrapcolumn=80)
     parts = []
     for label, field in ((_("Title"), "title"), (_("Summary"), "summary"), (_("Body"), "body")):
-        before, after = getattr(older, field).splitlines(), getattr(newer, field).splitlines()
-        if before == after:
-            continue
-        table = differ.make_table(before, after, f"r{older.number}", f"r{newer.number}", context=True, numlines=2)
-        parts.append({"label": label, "table": mark_safe(table)})  # noqa: S308 - difflib escapes the text
+        before, after = getattr(older, field), getattr(newer, field)
+        if before.replace("\r\n", "\n") != after.replace("\r\n", "\n"):
+            parts.append({"label": label, "html": render_diff(before, after)})
     return parts
 
 
@@ -389,7 +396,17 @@ class VideoAdmin(HelpfulnessColumnsMixin, FeedbackPanelMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "duration_seconds", "thumbnail"]}),
         (gettext_lazy("Source"), {"fields": ["provider", "provider_video_id", "video_file"]}),
-        (gettext_lazy("Transcript"), {"fields": ["transcript"]}),
+        (
+            gettext_lazy("Transcript"),
+            {
+                "fields": ["transcript"],
+                # The format articles/transcripts.py reads; each time becomes a link that plays from there.
+                "description": gettext_lazy(
+                    "Start a line with its time, like “[1:35] Now open Settings.”, and readers can click it to "
+                    "play from there. Lines without a time continue the line above; a blank line ends it."
+                ),
+            },
+        ),
         (
             gettext_lazy("Classification"),
             {"fields": ["category", "language", "translation_of", "tags", "product_versions", "related_articles"]},

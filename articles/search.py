@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kbportal.search.registry import IndexedItem, SearchSource, register
 
 from .models import Article, ArticleRevision, Status, Video, VideoChapter
+from .transcripts import transcript_text
 
 
 def _boost(item) -> float:
@@ -52,7 +53,7 @@ def describe_video(video: Video) -> IndexedItem:
         object_id=video.pk,
         language=video.language,
         title=video.title,
-        body="\n".join(part for part in (video.description, chapters, video.transcript) if part),
+        body="\n".join(part for part in (video.description, chapters, transcript_text(video.transcript)) if part),
         url=video.get_absolute_url(),
         updated_at=video.updated_at,
         external_id=video.external_id or "",

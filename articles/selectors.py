@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .models import Article, Category, Feedback, PublishableContent, Status, Video
@@ -119,6 +119,26 @@ def translations_of(*, item: PublishableContent, user) -> list[PublishableConten
         .filter(Q(pk=root_id) | Q(translation_of_id=root_id))
         .exclude(pk=item.pk)
         .only("pk", "title", "slug", "language")
+    )
+
+
+def translation_in(*, item: PublishableContent, language: str, user) -> PublishableContent | None:
+    """The version of an item in `language` that the visitor may see: itself, its original or a sibling.
+
+    None when there is none the visitor may see: a draft, scheduled or archived translation stays hidden
+    from customers exactly as on its own page.
+    """
+    if item.language == language:
+        return item
+    root_id = item.translation_root_id
+    return (
+        type(item)
+        .objects.visible_to(user)
+        .filter(Q(pk=root_id) | Q(translation_of_id=root_id), language=language)
+        # The original first, should an editor have left one in the same language as a translation.
+        .order_by(F("translation_of_id").asc(nulls_first=True), "pk")
+        .only("pk", "slug", "language")
+        .first()
     )
 
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("videos/", views.video_list, name="video_list"),
     path("videos/<int:pk>/", views.video_detail, name="video_short"),
     path("videos/<int:pk>/<str:slug>/", views.video_detail, name="video"),
+    # The language switcher's landing from an article or video page: its translation in the chosen language.
+    re_path(
+        r"^switch-language/(?P<kind>article|video)/(?P<pk>[0-9]+)/$", views.language_switch, name="language_switch"
+    ),
     re_path(r"^feedback/(?P<kind>article|video)/(?P<pk>[0-9]+)/$", views.feedback_submit, name="feedback"),
     path("staff/needs-review/", views.needs_review, name="needs_review"),
 ]

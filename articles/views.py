@@ -7,14 +7,16 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
 from tickets.deflection import hooks as help_hooks
 
-from . import selectors, services
+from . import selectors, services, transcripts
 from .forms import ArticleFilterForm, FeedbackForm
 from .models import Article, Category, Tag, Video
 from .video_providers import VideoProvider
@@ -117,15 +119,41 @@ def _help_banner(request: HttpRequest, kind: str, item):
     )
 
 
+def _language_switch_next(request: HttpRequest, kind: str, item, translations: list) -> str:
+    """The `next` of the header's language switcher: through `language_switch` when the item has a
+    translation the visitor may see, so that choosing a language lands on that version of the page."""
+    if not translations:
+        return request.get_full_path()
+    url = reverse("articles:language_switch", kwargs={"kind": kind, "pk": item.pk})
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+@never_cache  # where it sends a visitor depends on the language cookie just set
+def language_switch(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    """Where set_language sends a visitor who switched language on an article or video page: the
+    translation in the language now active when they may see it, otherwise the same item (Zendesk does
+    the same). The query (?hs= from search, ?t= in a video) comes along."""
+    model = {"article": Article, "video": Video}[kind]
+    item = get_object_or_404(
+        model.objects.visible_to(request.user).only("pk", "slug", "language", "translation_of"), pk=pk
+    )
+    target = selectors.translation_in(item=item, language=_language(request), user=request.user) or item
+    query = request.GET.urlencode()
+    return redirect(f"{target.get_absolute_url()}?{query}" if query else target.get_absolute_url())
+
+
 def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     article = selectors.article_get(pk=pk, user=request.user)
     if slug != article.slug:
         return _canonical(request, article)
     _register_view(request, article)
+    translations = selectors.translations_of(item=article, user=request.user)
     context = {
         "article": article,
         "ancestors": [*selectors.category_ancestors(category=article.category), article.category],
-        "translations": selectors.translations_of(item=article, user=request.user),
+        "translations": translations,
+        "language_switch_next": _language_switch_next(request, "article", article, translations),
         "related": selectors.related_articles(article=article, user=request.user),
         "show_toc": len(article.toc) >= settings.KBPORTAL_TOC_MIN_HEADINGS,
         "help_banner": _help_banner(request, "article", article),
@@ -145,14 +173,20 @@ def video_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         return _canonical(request, video)
     _register_view(request, video)
     start = _start_seconds(request, video)
+    translations = selectors.translations_of(item=video, user=request.user)
+    transcript = transcripts.parse_transcript(video.transcript)
     context = {
         "video": video,
         "start": start,
+        "transcript": transcript,
+        # Followed a time link (?t=): the transcript opens at the line being spoken.
+        "transcript_current": transcripts.current_cue(transcript, start) if "t" in request.GET else None,
         "embed_url": VideoProvider.embed_url(video.provider, video.provider_video_id, start=start)
         if video.provider
         else "",
         "ancestors": [*selectors.category_ancestors(category=video.category), video.category],
-        "translations": selectors.translations_of(item=video, user=request.user),
+        "translations": translations,
+        "language_switch_next": _language_switch_next(request, "video", video, translations),
         "help_banner": _help_banner(request, "video", video),
         **_feedback_context(request, video),
     }

@@ -82,7 +82,7 @@ def test_admin_change_keeps_a_revision(editor_client, editor):
     assert latest.created_by == editor
 
 
-def test_admin_history_compares_two_revisions(editor_client, editor):
+def test_admin_history_compares_two_revisions_word_by_word(editor_client, editor):
     article = _article(editor, body="## Steps\n\nOpen the Account page.")
 
     response = editor_client.get(
@@ -92,20 +92,89 @@ def test_admin_history_compares_two_revisions(editor_client, editor):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Changes from r1 to r2" in page
-    assert "diff_" in page  # difflib's change markers
-    assert "Account" in page
+    assert '<del class="kb-del"><span class="visually-hidden">Removed: </span>Settings</del>' in page
+    assert '<ins class="kb-ins"><span class="visually-hidden">Added: </span>the Account page</ins>' in page
+    assert "Removed text is struck through, added text is underlined." in page
 
 
-def test_admin_revert_needs_post_and_restores(editor_client, editor):
+def test_the_compare_page_has_no_difflib_table(editor_client, editor):
+    article = _article(editor, body="## Steps\n\nOpen the Account page.")
+
+    page = editor_client.get(reverse("admin:articles_article_revisions", args=[article.pk])).content.decode()
+
+    assert 'class="diff"' not in page
+    assert "diff_next" not in page
+    assert ">t</a>" not in page
+    assert 'class="kb-diff-text"' in page
+
+
+def test_the_compare_page_reads_in_chinese(editor_client, editor):
+    article = services.article_create(
+        by=editor, title="重置密码", category=CategoryFactory(), body="请点击保存按钮。", language="zh-hans"
+    )
+    services.article_update(article=article, by=editor, body="请点击提交按钮。")
+
+    page = editor_client.get(
+        reverse("admin:articles_article_revisions", args=[article.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert '<span class="visually-hidden">删除：</span>保存</del>' in page
+    assert '<span class="visually-hidden">新增：</span>提交</ins>' in page
+
+
+def test_the_history_offers_revert_only_through_the_confirmation_page(editor_client, editor):
+    article = _article(editor, title="Broken")
+
+    page = editor_client.get(reverse("admin:articles_article_revisions", args=[article.pk])).content.decode()
+
+    confirm_url = reverse("admin:articles_article_revert", args=[article.pk, 1])
+    assert f'<form id="revert-1" method="get" action="{confirm_url}">' in page
+    assert 'form="revert-1">Revert to r1</button>' in page
+    assert f'method="post" action="{confirm_url}"' not in page  # no one-click revert from the history
+
+
+def test_revert_asks_for_confirmation_and_shows_what_would_change(editor_client, editor):
     article = _article(editor, title="Broken")
     url = reverse("admin:articles_article_revert", args=[article.pk, 1])
 
-    assert editor_client.get(url).status_code == 405
-    response = editor_client.post(url)
+    response = editor_client.get(url)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Revert “Broken” to revision 1?" in page
+    assert '<del class="kb-del"><span class="visually-hidden">Removed: </span>Broken</del>' in page
+    assert '<ins class="kb-ins"><span class="visually-hidden">Added: </span>Reset your password</ins>' in page
+    assert 'method="post"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "Yes, revert to r1" in page
+    article.refresh_from_db()
+    assert article.title == "Broken"
+    assert article.revisions.count() == 2
+
+
+def test_the_confirmed_revert_restores_the_revision(editor_client, editor):
+    article = _article(editor, title="Broken")
+
+    response = editor_client.post(reverse("admin:articles_article_revert", args=[article.pk, 1]))
 
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.title == "Reset your password"
+    assert article.revisions.count() == 3
+
+
+def test_revert_is_refused_to_staff_who_cannot_change_articles(client, editor):
+    from kbportal.accounts.roles import Role
+    from tests.accounts.factories import StaffFactory
+
+    article = _article(editor, title="Broken")
+    client.force_login(StaffFactory(username="moderator", role=Role.MODERATOR))
+    url = reverse("admin:articles_article_revert", args=[article.pk, 1])
+
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    article.refresh_from_db()
+    assert article.title == "Broken"
 
 
 def test_revisions_cannot_be_edited_in_the_admin(editor_client, editor):

@@ -48,11 +48,14 @@ def test_an_editor_previews_compares_reverts_and_publishes_an_article(journey):
     expect(page.locator(".kb-diff").first).to_contain_text("Start the app again")
     journey.look("compared revisions", admin=True)
 
-    page.get_by_role("button", name=journey.t("Revert to r%(number)s", number=1)).click()
-    confirm = page.get_by_role("button", name=journey.t("Yes, revert"))
-    if confirm.count():
-        journey.look("revert confirmation", admin=True)
-        confirm.click()
+    # The word-level diff: the added step underlined in <ins>, no difflib table.
+    expect(page.locator(".kb-diff ins.kb-ins").first).to_contain_text("3. Start the app again.")
+    expect(page.locator("table.diff")).to_have_count(0)
+    page.get_by_role("button", name=journey.t("Revert to r%(number)s", number=1), exact=True).click()
+    # Reverting asks first, showing what would change; only the confirmation's POST reverts.
+    expect(page.locator(".kb-revert-confirm .kb-diff del.kb-del").first).to_contain_text("3. Start the app again.")
+    journey.look("revert confirmation", admin=True)
+    page.get_by_role("button", name=journey.t("Yes, revert to r%(number)s", number=1)).click()
     expect(page.locator(".messagelist")).to_be_visible()
     expect(page.locator("#id_body")).not_to_contain_text("Start the app again")
     journey.look("reverted", admin=True)

@@ -20,7 +20,7 @@ def test_chapters_jump_the_player_and_the_transcript_opens(journey):
     expect(frame).to_have_attribute("src", re.compile(r"^https://"))
     journey.look("video page")
 
-    chapter = page.locator("a[data-seek]").nth(1)
+    chapter = page.locator(".chapters a[data-seek]").nth(1)
     seconds = chapter.get_attribute("data-seek")
     chapter.click()
     expect(chapter).to_have_attribute("aria-current", "true")
@@ -32,3 +32,15 @@ def test_chapters_jump_the_player_and_the_transcript_opens(journey):
     transcript.locator("summary").click()
     expect(transcript.locator(".prose")).to_be_visible()
     journey.look("transcript")
+
+    # Every line shows its time; a click on the line's words plays from there and marks the line.
+    line = transcript.locator(".transcript-line").nth(2)
+    time = line.locator("a.transcript-time")
+    seconds = time.get_attribute("data-seek")
+    expect(time).to_have_attribute("href", f"?t={seconds}")
+    expect(time).to_have_text(re.compile(r"^\d+:\d\d$"))
+    line.locator(".transcript-text").click()
+    expect(line).to_have_class(re.compile(r"\bis-current\b"))
+    expect(frame).to_have_attribute("src", re.compile(rf"(start|t)={seconds}(?!\d)"))
+    assert "?t=" not in page.url
+    journey.look("played from a transcript line")
