@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import escape, unescape
 
 import nh3
 from django.utils.text import slugify
@@ -98,10 +99,37 @@ def render_markdown(text: str) -> RenderedMarkdown:
     """Render Markdown to sanitized HTML and collect the headings for a table of contents."""
     tokens = _MARKDOWN.parse(text or "")
     html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
-    return RenderedMarkdown(html=_focusable_code_blocks(sanitize_html(html)), toc=_table_of_contents(tokens))
+    html = _scrollable_tables(_focusable_code_blocks(sanitize_html(html)))
+    return RenderedMarkdown(html=html, toc=_table_of_contents(tokens))
 
 
 def _focusable_code_blocks(html: str) -> str:
     """A code block scrolls sideways when its lines are long; keyboard users reach it to scroll it (WCAG 2.1.1).
     After sanitizing, so the attribute is the renderer's own: the allowlist gives `pre` none."""
     return html.replace("<pre>", '<pre tabindex="0">')
+
+
+_TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
+_HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+_MARKUP = re.compile(r"<[^>]*>")
+_LABEL_LENGTH = 120
+
+
+def _scrollable_tables(html: str) -> str:
+    """A wide table scrolls sideways in its own box instead of widening the page on a phone; like a code block,
+    the box is focusable so keyboard users can scroll it (WCAG 2.1.1), and it is a region named after the table's
+    column headings, so a screen reader says which table it holds. The name is the content's own words, in the
+    content's language: the HTML is stored, so an interface string would stay in the language it was rendered in.
+    After sanitizing, as for code blocks: the allowlist gives `table` no attributes and has no `div`, so `<table>`
+    is always the renderer's and no text can forge the wrapper."""
+
+    def wrap(match: re.Match) -> str:
+        table = match.group(0)
+        headings = [unescape(_MARKUP.sub("", cell)).strip() for cell in _HEADER_CELL.findall(table)]
+        label = ", ".join(heading for heading in headings if heading)
+        if len(label) > _LABEL_LENGTH:
+            label = label[: _LABEL_LENGTH - 1].rstrip(", ") + "…"
+        region = f' role="region" aria-label="{escape(label)}"' if label else ""
+        return f'<div class="table-scroll"{region} tabindex="0">{table}</div>'
+
+    return _TABLE.sub(wrap, html)

@@ -115,30 +115,61 @@ class FollowUpForm(forms.Form):
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
 
-def _scale(label, low: int, high: int, *, required: bool = True, help_text: str = "") -> forms.TypedChoiceField:
+class ScaleWidget(forms.RadioSelect):
+    """A score as one row of radios, its two ends named in words (issue 13, defect 10).
+
+    Each end's words are a second label of the end's radio, so a screen reader says "1 Very dissatisfied" and a
+    click on the words chooses that end. The template that draws the field puts it in a fieldset whose legend is
+    the question (tickets/_survey_fields.html)."""
+
+    template_name = "tickets/widgets/scale.html"
+    option_template_name = "tickets/widgets/scale_option.html"
+
+    def __init__(self, *, low_label, high_label, attrs=None):
+        super().__init__(attrs=attrs)
+        self.low_label, self.high_label = low_label, high_label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [option for _group, choices, _index in context["widget"]["optgroups"] for option in choices]
+        context["widget"].update(
+            low_label=self.low_label,
+            high_label=self.high_label,
+            size=len(options),
+            low_id=options[0]["attrs"].get("id", "") if options else "",
+            high_id=options[-1]["attrs"].get("id", "") if options else "",
+        )
+        return context
+
+
+def _scale(label, low: int, high: int, *, ends: tuple, required: bool = True, help_text="") -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=[(value, str(value)) for value in range(low, high + 1)],
         coerce=int,
-        widget=forms.RadioSelect(attrs={"class": "scale"}),
+        widget=ScaleWidget(low_label=ends[0], high_label=ends[1]),
         required=required,
         help_text=help_text,
         error_messages={"required": _("Choose a score.")},
     )
 
 
+SATISFACTION = (_("Very dissatisfied"), _("Very satisfied"))
+EFFORT = (_("Very little effort"), _("A great deal of effort"))
+LIKELIHOOD = (_("Not at all likely"), _("Extremely likely"))
+
+
 class SurveyForm(forms.Form):
-    csat = _scale(_("Overall, how satisfied are you with the support you got?"), 1, 5,
-                  help_text=_("1 = very dissatisfied, 5 = very satisfied"))  # fmt: skip
-    response_speed = _scale(_("Response speed"), 1, 5)
-    resolution = _scale(_("Resolution of your problem"), 1, 5)
-    expertise = _scale(_("Expertise of the agent"), 1, 5)
-    attitude = _scale(_("Attitude and courtesy"), 1, 5)
-    follow_up = _scale(_("Keeping you informed"), 1, 5)
-    ces = _scale(_("How much effort did it take to get your problem solved?"), 1, 5,
-                 help_text=_("1 = very little effort, 5 = a great deal of effort. Lower is better."))  # fmt: skip
-    nps = _scale(_("How likely are you to recommend HelloWorld to a friend or colleague?"), 0, 10, required=False,
-                 help_text=_("0 = not at all likely, 10 = extremely likely"))  # fmt: skip
+    csat = _scale(_("Overall, how satisfied are you with the support you got?"), 1, 5, ends=SATISFACTION)
+    response_speed = _scale(_("Response speed"), 1, 5, ends=SATISFACTION)
+    resolution = _scale(_("Resolution of your problem"), 1, 5, ends=SATISFACTION)
+    expertise = _scale(_("Expertise of the agent"), 1, 5, ends=SATISFACTION)
+    attitude = _scale(_("Attitude and courtesy"), 1, 5, ends=SATISFACTION)
+    follow_up = _scale(_("Keeping you informed"), 1, 5, ends=SATISFACTION)
+    ces = _scale(_("How much effort did it take to get your problem solved?"), 1, 5, ends=EFFORT,
+                 help_text=_("Lower is better."))  # fmt: skip
+    nps = _scale(_("How likely are you to recommend HelloWorld to a friend or colleague?"), 0, 10, ends=LIKELIHOOD,
+                 required=False)  # fmt: skip
     comment = forms.CharField(
         label=_("Anything else you want to tell us?"),
         required=False,

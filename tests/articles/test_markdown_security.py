@@ -28,6 +28,7 @@ SAFE_TAGS = frozenset({
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre",
     "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 })  # fmt: skip
+RENDERER_TAGS = frozenset({"div"})  # never let through by the sanitizer; the renderer wraps each table in one
 SAFE_ATTRIBUTES = {
     "a": {"href", "title", "rel"},  # rel is added by the sanitizer itself
     "img": {"src", "alt", "title", "width", "height"},
@@ -36,6 +37,7 @@ SAFE_ATTRIBUTES = {
     "td": {"align"},
     "ol": {"start"},
     "pre": {"tabindex"},  # added by the renderer itself, always "0" (checked below)
+    "div": {"class", "role", "aria-label", "tabindex"},  # the renderer's own scroll box around a table (checked below)
     **{f"h{level}": {"id"} for level in range(2, 7)},
 }
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -50,6 +52,7 @@ FORBIDDEN_SUBSTRINGS = (
 )  # fmt: skip
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:")
 _CODE_CLASS = re.compile(r"^language-[a-z0-9_+\-]+$", re.IGNORECASE)
+TABLE_BOX = ("div", "table-scroll")
 
 
 def _normalise_url(value: str) -> str:
@@ -85,7 +88,7 @@ class UnsafeHTMLFinder(HTMLParser):
         self.problems: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag not in SAFE_TAGS:
+        if tag not in SAFE_TAGS and not (tag in RENDERER_TAGS and ("class", TABLE_BOX[1]) in attrs):
             self.problems.append(f"tag <{tag}> is not allowed")
         allowed = SAFE_ATTRIBUTES.get(tag, set())
         for name, value in attrs:
@@ -102,11 +105,13 @@ class UnsafeHTMLFinder(HTMLParser):
                     self.problems.append(f"<{tag} {name}>: {problem}")
             if name == "tabindex" and value != "0":
                 self.problems.append(f"tabindex {value!r} on <{tag}>")
-            if name == "class" and not (tag == "code" and _CODE_CLASS.match(value)):
+            if name == "class" and not (tag == "code" and _CODE_CLASS.match(value)) and (tag, value) != TABLE_BOX:
                 self.problems.append(f"class {value!r} on <{tag}>")
+            if name == "role" and value != "region":
+                self.problems.append(f"role {value!r} on <{tag}>")
 
     def handle_endtag(self, tag):
-        if tag not in SAFE_TAGS:
+        if tag not in SAFE_TAGS | RENDERER_TAGS:
             self.problems.append(f"end tag </{tag}> is not allowed")
 
     def handle_comment(self, data):
@@ -575,6 +580,7 @@ def test_checker_accepts_safe_html():
 
 def test_module_allowlist_is_not_wider_than_reviewed_copy():
     assert kb_markdown.ALLOWED_TAGS <= SAFE_TAGS
+    assert not kb_markdown.ALLOWED_TAGS & RENDERER_TAGS
     for tag, attributes in kb_markdown.ALLOWED_ATTRIBUTES.items():
         assert set(attributes) <= SAFE_ATTRIBUTES.get(tag, set()), tag
     assert set(kb_markdown.ALLOWED_URL_SCHEMES) <= {"http", "https", "mailto"}
@@ -740,4 +746,51 @@ def test_markup_cannot_set_its_own_tabindex():
     html = render_markdown('<pre tabindex="-1">x</pre>\n\n    indented code').html
 
     assert '<pre tabindex="-1"' not in html  # shown as text, never markup
+    assert_safe(html)
+
+
+WIDE_TABLE = "| Event | Who | 何时 |\n| --- | --- | --- |\n| `user.sign_in` | " + "x" * 200 + " | 2026-05-23 |\n"
+
+
+def test_a_table_scrolls_sideways_in_its_own_box_that_keyboard_users_can_reach():
+    """On a phone a wide table scrolls inside its box instead of widening the page (issue 13, defect 3)."""
+    html = render_markdown("Intro\n\n" + WIDE_TABLE).html
+
+    assert '<div class="table-scroll" role="region" aria-label="Event, Who, 何时" tabindex="0"><table>' in html
+    assert html.rstrip().endswith("</table></div>")
+    assert html.count("<table>") == html.count('<div class="table-scroll"') == 1
+    assert_safe(html)
+
+
+def test_the_table_box_is_named_by_the_column_headings_as_plain_text():
+    html = render_markdown('| **Bold** & "quoted" | <b>raw</b> |\n| - | - |\n| a | b |\n').html
+
+    assert 'aria-label="Bold &amp; &quot;quoted&quot;, &lt;b&gt;raw&lt;/b&gt;"' in html
+    assert_safe(html)
+
+
+def test_a_table_without_headings_is_focusable_but_no_nameless_region():
+    html = render_markdown("| | |\n| - | - |\n| a | b |\n").html
+
+    assert '<div class="table-scroll" tabindex="0"><table>' in html
+    assert "role=" not in html
+
+
+def test_every_table_gets_its_own_box_and_a_very_long_name_is_cut():
+    long_heading = "| " + " | ".join(f"Column number {n}" for n in range(20)) + " |\n"
+    separator = "| " + " | ".join("-" for _ in range(20)) + " |\n"
+    html = render_markdown(WIDE_TABLE + "\ntext\n\n" + long_heading + separator).html
+
+    assert html.count('<div class="table-scroll" role="region"') == 2
+    label = re.findall(r'aria-label="([^"]*)"', html)[1]
+    assert len(label) <= 120
+    assert label.startswith("Column number 0, Column number 1")
+    assert label.endswith("…")
+
+
+def test_markup_cannot_forge_the_table_box():
+    html = render_markdown('<div class="table-scroll" role="region" tabindex="0">x</div>').html
+
+    assert "<div" not in html  # shown as text, never markup
+    assert "<div" not in sanitize_html('<div class="table-scroll" role="region">x</div>')
     assert_safe(html)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -165,3 +166,114 @@ def test_the_ticket_page_shows_the_survey_to_the_requester(customer_client, reso
 
     assert "How did we do?" in page
     assert "lower is better" in page.lower()
+
+
+class SurveyOutline(HTMLParser):
+    """What a screen reader groups: each fieldset's legend, its radios, and what every radio's labels say."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fieldsets: list[dict] = []
+        self.stray_radios: list[str] = []
+        self.labels: dict[str, list[str]] = {}  # radio id -> the text of every <label for> naming it
+        self._open: list[str] = []  # "fieldset", "legend" or a label's "for"
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "fieldset":
+            self.fieldsets.append({"legend": "", "radios": [], "checked": []})
+            self._open.append("fieldset")
+        elif tag == "legend":
+            self._open.append("legend")
+            self._text = []
+        elif tag == "label":
+            self._open.append("label:" + attrs.get("for", ""))
+            self._text = []
+        elif tag == "input" and attrs.get("type") == "radio":
+            if "fieldset" not in self._open:
+                self.stray_radios.append(attrs["name"])
+                return
+            self.fieldsets[-1]["radios"].append((attrs["name"], attrs["value"], attrs["id"]))
+            if "checked" in attrs:
+                self.fieldsets[-1]["checked"].append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("fieldset", "legend", "label") and self._open:
+            opened = self._open.pop()
+            text = " ".join("".join(self._text).split())
+            if opened == "legend":
+                self.fieldsets[-1]["legend"] = text
+            elif opened.startswith("label:"):
+                self.labels.setdefault(opened[len("label:") :], []).append(text)
+
+    def handle_data(self, data):
+        self._text.append(data)
+
+
+def _outline(html: str) -> SurveyOutline:
+    outline = SurveyOutline()
+    outline.feed(html)
+    return outline
+
+
+QUESTIONS = [
+    ("Overall, how satisfied are you with the support you got?", "csat", "1", "5", "Very dissatisfied",
+     "Very satisfied"),
+    ("Response speed", "response_speed", "1", "5", "Very dissatisfied", "Very satisfied"),
+    ("Resolution of your problem", "resolution", "1", "5", "Very dissatisfied", "Very satisfied"),
+    ("Expertise of the agent", "expertise", "1", "5", "Very dissatisfied", "Very satisfied"),
+    ("Attitude and courtesy", "attitude", "1", "5", "Very dissatisfied", "Very satisfied"),
+    ("Keeping you informed", "follow_up", "1", "5", "Very dissatisfied", "Very satisfied"),
+    ("How much effort did it take to get your problem solved?", "ces", "1", "5", "Very little effort",
+     "A great deal of effort"),
+    ("How likely are you to recommend HelloWorld to a friend or colleague? (optional)", "nps", "0", "10",
+     "Not at all likely", "Extremely likely"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", ["signed-link", "ticket-page"])
+def test_each_question_is_a_fieldset_with_its_scale_in_one_row_of_labelled_radios(page, client, customer, resolved):
+    """Issue 13, defect 10: a question per group, named by its legend; both ends of the scale named in words."""
+    if page == "signed-link":
+        url = reverse("tickets:survey_link", args=[surveys.survey_token(resolved)])
+    else:
+        client.force_login(customer)
+        url = resolved.get_absolute_url()
+    html = client.get(url).content.decode()
+    outline = _outline(html)
+
+    assert outline.stray_radios == []
+    assert len(outline.fieldsets) == len(QUESTIONS)
+    for fieldset, (legend, name, low, high, low_words, high_words) in zip(outline.fieldsets, QUESTIONS, strict=True):
+        assert fieldset["legend"] == legend
+        names = {radio_name for radio_name, _value, _id in fieldset["radios"]}
+        values = [value for _name, value, _id in fieldset["radios"]]
+        assert names == {name}
+        assert values == [str(n) for n in range(int(low), int(high) + 1)]
+        first_id, last_id = fieldset["radios"][0][2], fieldset["radios"][-1][2]
+        assert outline.labels[first_id] == [low, low_words]  # "1 Very dissatisfied", and clicking the words chooses 1
+        assert outline.labels[last_id] == [high, high_words]
+        for _name, value, radio_id in fieldset["radios"][1:-1]:
+            assert outline.labels[radio_id] == [value]
+    assert 'class="scale-options scale-options-5"' in html
+    assert 'class="scale-options scale-options-11"' in html
+
+
+def test_a_survey_sent_incomplete_keeps_the_scores_chosen_and_says_which_question_needs_one(client, resolved):
+    url = reverse("tickets:survey_link", args=[surveys.survey_token(resolved)])
+    partial = {"csat": 2, "response_speed": 4, "resolution": 4, "expertise": 5, "attitude": 5, "ces": 3, "nps": 7,
+               "comment": "The reply took a while"}  # fmt: skip
+
+    response = client.post(url, partial)
+    html = response.content.decode()
+    outline = _outline(html)
+
+    assert not SurveyResponse.objects.exists()
+    checked = {fieldset["radios"][0][0]: fieldset["checked"] for fieldset in outline.fieldsets}
+    assert checked == {"csat": ["2"], "response_speed": ["4"], "resolution": ["4"], "expertise": ["5"],
+                       "attitude": ["5"], "follow_up": [], "ces": ["3"], "nps": ["7"]}  # fmt: skip
+    assert "The reply took a while" in html
+    follow_up = html[html.index('<fieldset class="scale-question field-error" aria-describedby="id_follow_up_error"') :]
+    assert follow_up.index("Choose a score.") < follow_up.index("</fieldset>")
+    assert html.count("field-error") == 1
