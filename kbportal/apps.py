@@ -9,5 +9,10 @@ class KbportalConfig(AppConfig):
     verbose_name = _("Support center")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         # Registers the OpenAPI description of the token authentication.
         from kbportal.api import schema  # noqa: F401
+        from kbportal.timezones import remember_home_zone
+
+        user_logged_in.connect(remember_home_zone, dispatch_uid="kbportal-remember-home-zone")

@@ -1,12 +1,12 @@
 from collections.abc import Callable
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from articles.video_providers import FRAME_ORIGINS
+from kbportal import timezones
 
 
 def _content_security_policy() -> str:
@@ -48,25 +48,24 @@ TIME_ZONE_COOKIE = "tz"
 class ViewerTimeZoneMiddleware:
     """Show times in the viewer's time zone: the browser's IANA name, which a small script keeps in a cookie.
 
-    An unknown or missing name leaves the site's default (`DJANGO_TIME_ZONE`).
+    Before the script has set it (the first page after following a link in an e-mail, or no JavaScript), a
+    signed-in viewer's stored zone (their organisation's); else the site's default (`DJANGO_TIME_ZONE`), which a
+    page about one ticket may replace with the ticket's (`timezones.activate_page_default`). Each request also
+    starts with the viewer's default zone as the page's reference: times in any other zone are named.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone = _zone(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, "")))
+        chosen = timezones.zone_named(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, "")))
+        # Only without the cookie: the browser's own zone wins anyway.
+        home = timezones.session_home_zone(request) if chosen is None and hasattr(request, "user") else None
+        zone = chosen or home
+        request.viewer_zone_known = zone is not None
         if zone is None:
             timezone.deactivate()
         else:
             timezone.activate(zone)
+        timezones.activate_reference(home or timezone.get_default_timezone())
         return self.get_response(request)
-
-
-def _zone(name: str) -> ZoneInfo | None:
-    if not name or len(name) > 64:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None

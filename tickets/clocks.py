@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 
 from django.utils import timezone
+
+from kbportal import timezones
 
 from . import sla
 from .models import Plan, ServiceCalendar, SlaPolicy, SlaTarget, Ticket
@@ -61,6 +63,32 @@ def _target(policy: SlaPolicy, priority: int) -> SlaTarget:
 
 def ticket_time_zone(ticket: Ticket) -> str | None:
     return ticket.organisation.time_zone if ticket.organisation_id else None
+
+
+class ServiceZones:
+    """The zone each ticket's service-level clock runs in: its organisation's, else its plan's calendar's.
+
+    Times about a ticket are named when the reader's zone is not this one. One instance answers for a whole
+    page of tickets with at most one query (the calendars' zones, for tickets without an organisation).
+    """
+
+    def __init__(self) -> None:
+        self._by_plan: dict[str, str] | None = None
+
+    def of(self, ticket: Ticket) -> tzinfo:
+        zone = timezones.zone_named(ticket_time_zone(ticket))
+        return zone or timezones.zone_named(self._calendar_zone(ticket.plan)) or timezone.get_default_timezone()
+
+    def _calendar_zone(self, plan: str) -> str | None:
+        if self._by_plan is None:
+            self._by_plan = dict(SlaPolicy.objects.values_list("plan", "calendar__default_time_zone"))
+        # A plan without a policy is measured by Basic's (policy_for).
+        return self._by_plan.get(plan) or self._by_plan.get(Plan.BASIC)
+
+
+def ticket_zone(ticket: Ticket) -> tzinfo:
+    """The zone of one ticket's service-level clock (ServiceZones for a list of them)."""
+    return ServiceZones().of(ticket)
 
 
 def pauses_of(ticket: Ticket) -> list[sla.Pause]:

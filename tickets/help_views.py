@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kbportal import timezones
 from kbportal.announcements import selectors as announcements
 from kbportal.choices import content_language
 from kbportal.redirects import safe_next_url
 from kbportal.search import service as search_service
 from kbportal.security.ratelimits import rate_limited, refusal_message
 
-from . import deflection, selectors, services
+from . import clocks, deflection, selectors, services
 from .attachments import download_response
 from .deflection.chart import session_chart
 from .forms import ContactForm, FollowUpForm, HelpAnswerForm, ReplyForm, SearchForm
@@ -273,6 +274,10 @@ def _guest_page(
     status: int | None = None,
     follow_up_form: FollowUpForm | None = None,
 ) -> HttpResponse:
+    # A guest has no stored zone: until their browser says otherwise, the ticket's (its organisation's).
+    zone = clocks.ticket_zone(ticket)
+    timezones.activate_page_default(request, zone)
+    timezones.activate_reference(zone)
     context = {
         "ticket": ticket,
         "token": token,

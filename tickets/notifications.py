@@ -6,15 +6,19 @@ customer mails take a ticket or a public message, nothing else.
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
+from kbportal import timezones
 from kbportal.accounts.roles import Role
 from kbportal.outbox.services import mail_send
 
+from . import clocks
 from .models import Message, Status, Ticket
 
 
@@ -22,11 +26,13 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send(*, to: list[str], template: str, context: dict, language: str) -> None:
+def _send(*, to: list[str], template: str, context: dict, language: str, zone: tzinfo) -> None:
+    """Render for the recipients: in their language and their zone, which every time names (an e-mail is read
+    far from the page it is about)."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return
-    with translation.override(language):
+    with translation.override(language), timezones.override(zone):
         subject = " ".join(render_to_string(f"tickets/email/{template}_subject.txt", context).split())
         body = render_to_string(f"tickets/email/{template}.txt", context)
     mail_send(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
@@ -61,11 +67,19 @@ def _to_customer(ticket: Ticket, template: str, **extra) -> None:
         template=template,
         context=_customer_context(ticket, **extra),
         language=ticket.language,
+        zone=timezones.home_zone(ticket.requester) or clocks.ticket_zone(ticket),
     )
 
 
 def _to_staff(ticket: Ticket, recipients: list[str], template: str, **extra) -> None:
-    _send(to=recipients, template=template, context=_staff_context(ticket, **extra), language=settings.LANGUAGE_CODE)
+    # Staff have no stored zone: the site's.
+    _send(
+        to=recipients,
+        template=template,
+        context=_staff_context(ticket, **extra),
+        language=settings.LANGUAGE_CODE,
+        zone=timezone.get_default_timezone(),
+    )
 
 
 def _managers() -> list[str]:

@@ -142,17 +142,9 @@ def agents_of_tier(*, tier: int) -> QuerySet[User]:
     )
 
 
-def customer_time_zone(ticket: Ticket):
-    """The zone a customer reads times in: their organisation's, else the site default."""
-    from zoneinfo import ZoneInfo
-
-    from django.conf import settings
-
-    name = ticket.organisation.time_zone if ticket.organisation_id else settings.TIME_ZONE
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+def stored_time_zone(user) -> str | None:
+    """A signed-in customer's stored zone: their organisation's; None without one."""
+    return Organisation.objects.filter(memberships__user=user).values_list("time_zone", flat=True).first()
 
 
 def public_attachment(*, ticket: Ticket, attachment_id: int) -> Attachment:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kbportal import timezones
 from kbportal.accounts.models import User
 from kbportal.accounts.roles import AGENT_ROLES
 from kbportal.accounts.selectors import user_agent_tiers
@@ -96,6 +97,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     tickets = _filtered_queue(request.user, data)
     page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    zones = clocks.ServiceZones()
+    for ticket in page:
+        # Each row's due time is named when the agent's zone is not the one the ticket's clock runs in.
+        ticket.service_zone = zones.of(ticket)
     availability = AgentAvailability.objects.filter(user=request.user).first()
     return render(
         request,
@@ -172,6 +177,8 @@ def toggle_away(request: HttpRequest) -> HttpResponse:
 def ticket_workspace(request: HttpRequest, reference: str, **forms) -> HttpResponse:
     ticket = selectors.ticket_for(user=request.user, reference=reference)
     agents = _agents_for(request.user)
+    # The agent's own zone; named where it is not the one the ticket's clock runs in.
+    timezones.activate_reference(clocks.ticket_zone(ticket))
     context = {
         "ticket": ticket,
         "timeline": selectors.timeline(ticket=ticket, include_internal=True),

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kbportal import timezones
 from kbportal.choices import content_language
 from kbportal.security.client import client_ip
 
-from . import selectors, services, surveys
+from . import clocks, selectors, services, surveys
 from .attachments import download_response
 from .forms import FollowUpForm, ReplyForm, SurveyForm, TicketForm
 from .models import EventCause, Status, Ticket
@@ -76,6 +77,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _render_detail(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
+    _show_times_of(request, ticket)
     response = getattr(ticket, "survey_response", None) if ticket.status in (Status.RESOLVED, Status.CLOSED) else None
     can_answer = surveys.can_answer_survey(ticket=ticket, user=request.user)
     context = {
@@ -91,6 +93,14 @@ def _render_detail(request: HttpRequest, ticket: Ticket, **forms) -> HttpRespons
         or (SurveyForm(ask_nps=surveys.nps_due(ticket), initial=_survey_initial(response)) if can_answer else None),
     }
     return render(request, "tickets/ticket_detail.html", context, status=400 if forms else 200)
+
+
+def _show_times_of(request: HttpRequest, ticket: Ticket) -> None:
+    """Times on a ticket's page for its customer: in their zone (before the browser has said it, the ticket's
+    when they have no stored zone), named unless it is the ticket's."""
+    zone = clocks.ticket_zone(ticket)
+    timezones.activate_page_default(request, zone)
+    timezones.activate_reference(zone)
 
 
 def _survey_initial(response) -> dict:

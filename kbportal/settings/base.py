@@ -324,6 +324,8 @@ KBPORTAL_RATE_LIMIT_FAIL_CLOSED = frozenset({"contact", "guest-reply", "password
 LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "kbportal" / "locale"]
+# Dates and times per language (kbportal/formats/<locale>/formats.py), e.g. one English date style throughout.
+FORMAT_MODULE_PATH = ["kbportal.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

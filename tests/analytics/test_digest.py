@@ -45,7 +45,7 @@ def test_managers_get_the_headlines_and_the_top_content_gaps(mailoutbox, django_
 
     (mail,) = mailoutbox
     assert mail.to == [manager.email]
-    assert "16 Nov" in mail.subject
+    assert "Nov. 16, 2026" in mail.subject  # the language's date format, as every date
     assert "Help sessions: 3" in mail.body
     assert "Deflection rate: 0.0%" in mail.body
     assert "1. printer offline — 3 without results, 3 ending in a ticket" in mail.body

@@ -1,6 +1,6 @@
 """The banner on every page and above search results, the status page, a notice's page, following."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -169,3 +169,17 @@ def test_visitors_without_an_account_sign_in_to_follow(client, publish):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert not NoticeFollow.objects.exists()
+
+
+def test_a_notices_times_name_the_readers_zone_when_it_is_not_the_sites(client, publish):
+    starts = datetime(2025, 1, 15, 7, 32, tzinfo=UTC)  # winter in Berlin: CET, 08:32
+    notice = publish(title="Sync delays", starts_at=starts)
+    url = notice.get_absolute_url()
+
+    at_the_sites = _html(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    client.cookies["tz"] = "Europe/Berlin"
+    in_berlin = _html(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "07:32" in at_the_sites
+    assert "07:32 UTC" not in at_the_sites
+    assert "08:32 CET" in in_berlin

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from django.utils import formats
+
 # (attribute of the figures, CSS class) from the bottom of a bar upwards.
 SERIES = (
     ("deflected", "deflected"),
@@ -109,7 +111,8 @@ def session_chart(days: list[DayLike], *, width: int = 760, height: int = 260) -
             segment_height = plot_height * value / scale
             base -= segment_height
             segments.append(Segment(y=round(base, 2), height=round(segment_height, 2), css=css, value=value))
-        label = day.day.strftime("%m-%d") if day.day and (index % 5 == 0 or index == len(days) - 1) else ""
+        labelled = day.day and (index % 5 == 0 or index == len(days) - 1)
+        label = formats.date_format(day.day, "MONTH_DAY_FORMAT") if labelled else ""  # "Nov. 26" / "11月26日"
         bars.append(Bar(x=round(x, 2), width=round(bar_width, 2), day=day.day, segments=segments, label=label))
         if day.deflection_rate is None:
             # A day without verdicts has no rate: the line breaks rather than inventing one.

@@ -1,8 +1,8 @@
 from django import template
 
-from tickets.expectations import next_expected
+from kbportal import timezones
+from tickets.expectations import in_words, next_expected
 from tickets.models import Priority
-from tickets.selectors import customer_time_zone
 
 register = template.Library()
 
@@ -17,7 +17,16 @@ def priority_help(value) -> str:
 
 @register.simple_tag
 def expected_moment(ticket) -> str:
-    return next_expected(ticket, zone=customer_time_zone(ticket))
+    """The next thing the customer can expect, in the reader's zone (named unless it is the ticket's)."""
+    return next_expected(ticket)
+
+
+@register.filter
+def due_in_words(moment, ticket_zone=None) -> str:
+    """A due time as "15:32 today" in the reader's zone, named unless it is `ticket_zone` (ServiceZones)."""
+    if not moment:
+        return ""
+    return in_words(moment, named=timezones.names_zone(reference=ticket_zone) if ticket_zone else None)
 
 
 @register.filter
