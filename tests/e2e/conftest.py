@@ -69,8 +69,10 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
     live.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """A browser per journey: Playwright's sync API keeps an event loop running while it is started, and the
+    rest of the suite shares this worker — Django refuses ORM calls while a loop runs."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

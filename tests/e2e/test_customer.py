@@ -36,7 +36,7 @@ def test_a_customer_escalates_a_search_follows_replies_resolves_and_rates(journe
     reference = re.search(r"HW-\d+", page.get_by_role("heading", level=1).inner_text()).group(0)
     journey.look("request sent")
 
-    page.get_by_role("link", name=journey.t("My requests")).first.click()
+    journey.open_menu_link(journey.t("My requests"))
     expect(page.locator("main")).to_contain_text(reference)
     journey.look("ticket list")
 

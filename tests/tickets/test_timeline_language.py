@@ -197,9 +197,9 @@ def test_every_kind_reads_as_a_sentence_and_odd_rows_still_read(kind, values, en
     ("due", "english"),
     [
         ({"first_response": "2026-05-04T15:00:00+00:00", "resolution": "2026-05-06T15:00:00+00:00"},
-         "Due times changed: first response by May 4, 2026, 3 p.m., resolution by May 6, 2026, 3 p.m."),
+         "Due times changed: first response by May 4, 2026, 15:00, resolution by May 6, 2026, 15:00"),
         ({"first_response": None, "resolution": "2026-05-06T15:00:00+00:00"},
-         "Due times changed: resolution by May 6, 2026, 3 p.m."),
+         "Due times changed: resolution by May 6, 2026, 15:00"),
         ({"first_response": None, "resolution": None}, "Due times changed: no clock is running"),
     ],
 )  # fmt: skip
