@@ -5,8 +5,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from articles.video_providers import FRAME_ORIGINS
 from kbportal import timezones
+from kbportal.security.frames import frame_origins
 
 
 def _content_security_policy() -> str:
@@ -19,7 +19,7 @@ def _content_security_policy() -> str:
         "style-src": "'self'",
         "img-src": "'self' data: https:",
         "media-src": media,
-        "frame-src": " ".join(FRAME_ORIGINS),
+        "frame-src": " ".join(frame_origins()) or "'none'",
         "object-src": "'none'",
         # No page needs a <base>; one injected would re-point every relative link and script.
         "base-uri": "'none'",

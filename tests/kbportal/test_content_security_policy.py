@@ -155,3 +155,12 @@ def test_the_api_docs_take_their_page_rules_from_a_stylesheet(client):
 
     assert "css/api-docs.css" in page
     assert "swagger-ui" in page
+
+
+def test_frames_come_only_from_the_origins_the_apps_declare(client):
+    """articles declares its video players' origins; the foundation's policy lists them and nothing else."""
+    from articles.video_providers import FRAME_ORIGINS
+
+    policy = _directives(client.get(reverse("articles:home"))["Content-Security-Policy"])
+
+    assert policy["frame-src"].split() == list(FRAME_ORIGINS)
