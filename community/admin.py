@@ -1,7 +1,8 @@
 """The forum in the Django admin.
 
-Every change to a question or an answer goes through the services, so the forum's rules, the
-moderation log, the tallies (answer counts, flags, reputation) and the search index stay right.
+Every change to a question, an answer or a member's counters goes through the services, so the forum's
+rules, the moderation log, the tallies (answer counts, flags, reputation) and the search index stay right,
+exactly as on the forum's pages: the admin writes nothing itself and tells the index nothing.
 Bodies are Markdown: the services render and sanitise them; stored HTML is never edited here.
 """
 
@@ -22,8 +23,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from kbportal.search.indexing import index_after_commit
 
 from . import services
 from .models import (
@@ -288,11 +287,12 @@ class QuestionAdmin(PostAdminMixin, admin.ModelAdmin):
         def stored() -> Question:
             return Question.objects.get(pk=pk)
 
-        plain = {field: data[field] for field in ("language", "product_version") if field in changed}
-        if plain:
-            # No rule hangs on these: a plain update (the index is told below).
-            Question.objects.filter(pk=pk).update(**plain)
         steps = []
+        classified = {field: data[field] for field in ("language", "product_version", "tags") if field in changed}
+        if classified:
+            steps.append(
+                lambda: services.question_reclassify(question=stored(), by=request.user, reason=reason, **classified)
+            )
         moderation = {
             "locked": data["is_locked"] if "is_locked" in changed else None,
             "pinned": data["is_pinned"] if "is_pinned" in changed else None,
@@ -314,7 +314,12 @@ class QuestionAdmin(PostAdminMixin, admin.ModelAdmin):
         if "accepted_answer" in changed:
             steps.append(lambda: services.answer_accept(answer=data["accepted_answer"], by=request.user))
         self._run(request, steps)
-        index_after_commit("question", [pk])
+
+    def save_related(self, request, form, formsets, change):
+        # The tags went through question_reclassify above (form.save_m2m would set them around it); the
+        # answers inline is read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class AnswerAdminForm(ModerationFormMixin):
@@ -412,7 +417,6 @@ class AnswerAdmin(PostAdminMixin, admin.ModelAdmin):
         if "is_verified" in changed:
             steps.append(lambda: services.answer_verify(answer=stored(), by=request.user, verified=data["is_verified"]))
         self._run(request, steps)
-        index_after_commit("question", [obj.question_id])
 
 
 # --- Comments, flags, the log, members -----------------------------------------------------------
@@ -581,8 +585,7 @@ class MemberProfileAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Only what the staff member changed: votes move these counters by F() deltas meanwhile.
         changed = {field: getattr(obj, field) for field in form.changed_data}
-        if changed:
-            MemberProfile.objects.filter(pk=obj.pk).update(**changed)
+        services.member_profile_correct(profile=obj, by=request.user, **changed)
 
 
 @admin.register(ForumCategory)

@@ -7,8 +7,10 @@ for a moderator, and links need reputation (settings `KBPORTAL_FORUM_*`); staff 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from enum import Enum
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -42,7 +44,7 @@ from .models import (
 from .notifications import followers_notify
 
 if TYPE_CHECKING:
-    from articles.models import Article
+    from articles.models import Article, ProductVersion, Tag
     from tickets.models import Ticket
 
 Post = Question | Answer
@@ -113,7 +115,10 @@ def _lock_member(user) -> None:
 
 
 def _reindex(post: Post) -> None:
-    """State changes are queryset updates, which send no signals: tell the search index after commit."""
+    """After a queryset update of a post, which sends no signal: tell the search index after commit.
+
+    A post's `save()` needs no call: the search registry follows the saves of questions and answers.
+    """
     index_after_commit("question", [post.pk if isinstance(post, Question) else post.question_id])
 
 
@@ -218,6 +223,19 @@ def _move_reputation(user_id: int, delta: int) -> None:
     MemberProfile.objects.filter(user_id=user_id).update(reputation=F("reputation") + delta)
 
 
+@transaction.atomic
+def member_profile_correct(
+    *, profile: MemberProfile, by, reputation: int | None = None, approved_posts: int | None = None
+) -> None:
+    """Moderators correct a member's counters (in the admin). Only the given ones are written: votes and
+    approvals move the others by F() deltas meanwhile, and those moves are kept."""
+    _require_moderator(by)
+    changes = {name: value for name, value in (("reputation", reputation), ("approved_posts", approved_posts))
+               if value is not None}  # fmt: skip
+    if changes:
+        MemberProfile.objects.filter(pk=profile.pk).update(**changes)
+
+
 def _vote_reputation(post: Post, value: int) -> int:
     return REPUTATION_UP[type(post)] if value > 0 else REPUTATION_DOWN if value < 0 else 0
 
@@ -309,8 +327,7 @@ def answer_unaccept(*, answer: Answer, by) -> Question:
     if answer.author_id != question.author_id:
         _move_reputation(answer.author_id, -REPUTATION_ACCEPTED)
     question.accepted_answer = None
-    question.save(update_fields=["accepted_answer", "updated_at"])
-    _reindex(question)  # an accepted answer lifts the question a little in search
+    question.save(update_fields=["accepted_answer", "updated_at"])  # re-indexed as a save (search/registry.py)
     return question
 
 
@@ -469,6 +486,47 @@ def question_moderate(
         question.save(update_fields=["is_locked", "is_pinned", "duplicate_of", "category", "updated_at"])
         for kind, why in changes:
             _log(post=question, by=by, kind=kind, reason=why)
+    return question
+
+
+class _Unchanged(Enum):
+    """The default of an argument whose None says "none" (no product version), not "leave it"."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = _Unchanged.UNCHANGED
+
+
+@transaction.atomic
+def question_reclassify(
+    *, question: Question, by, reason: str = "", language: str | None = None,
+    product_version: ProductVersion | Literal[_Unchanged.UNCHANGED] | None = UNCHANGED,
+    tags: Iterable[Tag] | None = None,
+) -> Question:  # fmt: skip
+    """Moderators: change the question's language, product version or tags; each change logged as an edit."""
+    _require_moderator(by)
+    question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+    changes: list[tuple[str, str, str]] = []
+    if language is not None and language != question.language:
+        before = question.get_language_display()
+        question.language = language
+        changes.append(("language", before, question.get_language_display()))
+    if product_version is not UNCHANGED and getattr(product_version, "pk", None) != question.product_version_id:
+        before = question.product_version.name if question.product_version_id else "—"
+        question.product_version = product_version
+        changes.append(("product_version", before, product_version.name if product_version else "—"))
+    if tags is not None:
+        tags = list(tags)
+        before, after = sorted(tag.name for tag in question.tags.all()), sorted(tag.name for tag in tags)
+        if before != after:
+            question.tags.set(tags)
+            changes.append(("tags", ", ".join(before) or "—", ", ".join(after) or "—"))
+    if changes:
+        question.save(update_fields=["language", "product_version", "updated_at"])
+        for field, before, after in changes:
+            label = Question._meta.get_field(field).verbose_name
+            _log(post=question, by=by, kind=ModerationKind.EDIT, reason=reason or f"{label}: {before} → {after}")
     return question
 
 

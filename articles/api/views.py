@@ -1,8 +1,6 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,12 +31,9 @@ class _FeedbackActionMixin:
         item = self.get_object()
         incoming = serializers.FeedbackWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            feedback = services.feedback_submit(
-                item=item, voter=services.Voter(user=request.user), **incoming.validated_data
-            )
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from error
+        feedback = services.feedback_submit(
+            item=item, voter=services.Voter(user=request.user), **incoming.validated_data
+        )
         item.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
         out = {
             "helpful": feedback.helpful,

@@ -198,9 +198,7 @@ class QuestionModerateSerializer(serializers.Serializer):
 
     def validate(self, data: dict) -> dict:
         if all(data[name] is None for name in ("locked", "pinned", "duplicate_of", "category")):
-            raise serializers.ValidationError(
-                {"detail": _("Say what to change: locked, pinned, duplicate_of or category.")}
-            )
+            raise serializers.ValidationError(_("Say what to change: locked, pinned, duplicate_of or category."))
         return data
 
 

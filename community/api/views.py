@@ -1,11 +1,11 @@
 """The forum API: the pages' selectors and services behind REST endpoints.
 
 Every lookup is scoped to the caller first (visible posts, and a member's own held ones; moderators
-reach every post through the moderation actions). The services decide everything else and their
-ValidationError / PermissionDenied become 400 with field errors / 403.
+reach every post through the moderation actions). The services decide everything else; their
+ValidationError / PermissionDenied become 400 with field errors / 403 in the API's exception handler
+(kbportal/api/exceptions.py).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,10 +27,6 @@ from . import serializers
 from .filters import QuestionFilterSet, StableOrderingFilter
 
 Post = Question | Answer
-
-
-def _raise_as_api_error(error: DjangoValidationError):
-    raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) from error
 
 
 def _may_moderate(user) -> bool:
@@ -106,10 +102,7 @@ class _PostActionsMixin:
         post = self._post()
         incoming = serializers.ForumCommentCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            comment = services.comment_add(post=post, author=request.user, body=incoming.validated_data["body"])
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        comment = services.comment_add(post=post, author=request.user, body=incoming.validated_data["body"])
         return Response(serializers.ForumCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.ForumVoteSerializer, responses=serializers.ForumVoteResultSerializer)
@@ -120,10 +113,7 @@ class _PostActionsMixin:
         incoming = serializers.ForumVoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         value = incoming.validated_data["value"]
-        try:
-            score = services.post_vote(post=post, voter=request.user, value=value)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        score = services.post_vote(post=post, voter=request.user, value=value)
         return Response(serializers.ForumVoteResultSerializer({"value": value, "score": score}).data)
 
     @extend_schema(request=serializers.ForumFlagCreateSerializer, responses={201: serializers.ForumFlagSerializer})
@@ -133,10 +123,7 @@ class _PostActionsMixin:
         post = self._post()
         incoming = serializers.ForumFlagCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            flag = services.post_flag(post=post, reporter=request.user, **incoming.validated_data)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        flag = services.post_flag(post=post, reporter=request.user, **incoming.validated_data)
         return Response(serializers.ForumFlagSerializer(flag).data, status=status.HTTP_201_CREATED)
 
     def _edit(self, request: Request, incoming_class) -> Response:
@@ -144,10 +131,7 @@ class _PostActionsMixin:
         post = self._post_for_moderator() if _may_moderate(request.user) else self._post()
         incoming = incoming_class(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            post = services.post_edit(post=post, by=request.user, **incoming.validated_data)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        post = services.post_edit(post=post, by=request.user, **incoming.validated_data)
         return Response(self._out(post))
 
     @extend_schema(request=serializers.ModerationHideSerializer)
@@ -157,10 +141,7 @@ class _PostActionsMixin:
         post = self._post_for_moderator()
         incoming = serializers.ModerationHideSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            post = services.post_hide(post=post, by=request.user, reason=incoming.validated_data["reason"])
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        post = services.post_hide(post=post, by=request.user, reason=incoming.validated_data["reason"])
         return Response(self._out(post))
 
     @extend_schema(request=serializers.ModerationReasonSerializer)
@@ -170,10 +151,7 @@ class _PostActionsMixin:
         post = self._post_for_moderator()
         incoming = serializers.ModerationReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            post = services.post_restore(post=post, by=request.user, reason=incoming.validated_data["reason"])
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        post = services.post_restore(post=post, by=request.user, reason=incoming.validated_data["reason"])
         return Response(self._out(post))
 
     @extend_schema(request=None)
@@ -181,10 +159,7 @@ class _PostActionsMixin:
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Moderators: let a held post through."""
         post = self._post_for_moderator()
-        try:
-            post = services.post_approve(post=post, by=request.user)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        post = services.post_approve(post=post, by=request.user)
         return Response(self._out(post))
 
 
@@ -240,18 +215,15 @@ class QuestionViewSet(_PostActionsMixin, mixins.ListModelMixin, mixins.RetrieveM
         incoming = serializers.QuestionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        try:
-            question = services.question_ask(
-                author=request.user,
-                category=data["category"],
-                title=data["title"],
-                body=data["body"],
-                language=data.get("language") or content_language(getattr(request, "LANGUAGE_CODE", "en")),
-                tags=data.get("tags", ()),
-                product_version=data.get("product_version"),
-            )
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        question = services.question_ask(
+            author=request.user,
+            category=data["category"],
+            title=data["title"],
+            body=data["body"],
+            language=data.get("language") or content_language(getattr(request, "LANGUAGE_CODE", "en")),
+            tags=data.get("tags", ()),
+            product_version=data.get("product_version"),
+        )
         page = selectors.question_page(pk=question.pk, user=request.user)
         if page is None:  # a repeat of a question that a moderator has hidden since
             raise Http404
@@ -269,10 +241,7 @@ class QuestionViewSet(_PostActionsMixin, mixins.ListModelMixin, mixins.RetrieveM
         question = self._post()
         incoming = serializers.AnswerCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            answer = services.answer_post(question=question, author=request.user, body=incoming.validated_data["body"])
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        answer = services.answer_post(question=question, author=request.user, body=incoming.validated_data["body"])
         return Response(self._out(answer), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=serializers.QuestionFollowSerializer)
@@ -293,10 +262,7 @@ class QuestionViewSet(_PostActionsMixin, mixins.ListModelMixin, mixins.RetrieveM
         question = self._post_for_moderator()
         incoming = serializers.QuestionModerateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            question = services.question_moderate(question=question, by=request.user, **incoming.validated_data)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        question = services.question_moderate(question=question, by=request.user, **incoming.validated_data)
         return Response(self._out(question))
 
     @extend_schema(
@@ -308,10 +274,7 @@ class QuestionViewSet(_PostActionsMixin, mixins.ListModelMixin, mixins.RetrieveM
         question = self._post()
         incoming = serializers.QuestionEscalateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            ticket = services.question_escalate(question=question, by=request.user, **incoming.validated_data)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        ticket = services.question_escalate(question=question, by=request.user, **incoming.validated_data)
         return Response({"ticket": ticket.reference}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -323,10 +286,7 @@ class QuestionViewSet(_PostActionsMixin, mixins.ListModelMixin, mixins.RetrieveM
         question = self._post()
         incoming = serializers.QuestionPromoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            article = services.question_promote(question=question, by=request.user, **incoming.validated_data)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        article = services.question_promote(question=question, by=request.user, **incoming.validated_data)
         return Response({"article": article.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -358,10 +318,7 @@ class AnswerViewSet(_PostActionsMixin, mixins.RetrieveModelMixin, viewsets.Gener
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """The asker (or staff) accepts this answer (POST; another one moves the mark) or takes it back (DELETE)."""
         change = services.answer_unaccept if request.method == "DELETE" else services.answer_accept
-        try:
-            question = change(answer=self._post(), by=request.user)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        question = change(answer=self._post(), by=request.user)
         return Response({"question": question.pk, "accepted_answer": question.accepted_answer_id})
 
     @extend_schema(request=serializers.AnswerVerifySerializer)
@@ -371,8 +328,5 @@ class AnswerViewSet(_PostActionsMixin, mixins.RetrieveModelMixin, viewsets.Gener
         answer = self._post()
         incoming = serializers.AnswerVerifySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            answer = services.answer_verify(answer=answer, by=request.user, **incoming.validated_data)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        answer = services.answer_verify(answer=answer, by=request.user, **incoming.validated_data)
         return Response(self._out(answer))

@@ -13,7 +13,7 @@ class SearchConfig(AppConfig):
         from kbportal.outbox.models import Kind
         from kbportal.outbox.services import register
 
-        from . import signals  # noqa: F401 - connects the index to saves and deletes
+        from . import signals  # noqa: F401 - the engine's own receivers (loaded documents, synonyms)
         from .indexing import deliver_index_update
 
         register(Kind.SEARCH_INDEX, deliver_index_update)

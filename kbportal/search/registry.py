@@ -3,6 +3,20 @@
 An app calls `register(SearchSource(...))` in its AppConfig.ready(); the engine then
 indexes the source's visible items, follows their saves and deletes, and shows its
 hits with the source's label.
+
+How the index keeps in step: one mechanism for each kind of write.
+
+- `save()` and `delete()` (a queryset's `delete()` too: Django signals each row) of a source's
+  model or of a model in its `dependents`: the receivers `register` connects for exactly those
+  models (`signals.follow`). No other model has a receiver of the engine.
+- `QuerySet.update()`, `bulk_create()` and `bulk_update()`, which send no signals: the service
+  that writes calls `indexing.index_after_commit(kind, ids)` beside the write (a vote's score, a
+  post's state, a helpfulness tally, an import's batch), and only there; a service that saves
+  never calls it as well. Views, the admin and commands write through services, never around them.
+- Many-to-many links (tags, product versions) are set with the item's own save, which re-indexes it.
+- A fixture (`loaddata`, raw saves) is taken as it is: the index arrives in the same fixture.
+
+Either way the update leaves after the commit through the outbox, one per kind and transaction.
 """
 
 from __future__ import annotations
@@ -47,7 +61,17 @@ _SOURCES: dict[str, SearchSource] = {}
 
 
 def register(source: SearchSource) -> None:
+    """Add a source, and follow the saves and deletes of its model and of its dependents."""
+    from . import signals  # the receivers reach the indexing, which imports this module
+
     _SOURCES[source.kind] = source
+    for model in followed_models(source):
+        signals.follow(model)
+
+
+def followed_models(*of: SearchSource) -> set[type[models.Model]]:
+    """The models whose saves and deletes change the index: of these sources, or of every source."""
+    return {model for src in (of or _SOURCES.values()) for model in (src.model, *src.dependents)}
 
 
 def sources() -> list[SearchSource]:

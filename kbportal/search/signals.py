@@ -1,5 +1,8 @@
 """Index updates follow saves and deletes of registered models, after the transaction commits.
 
+`registry.register` connects `item_changed` for a source's model and its dependents only (see the
+registry's note on which writes go this way and which call the indexing themselves).
+
 A fixture's rows (`loaddata`, `raw=True`) are taken as they are: the index arrives in the same fixture,
 postings and counts as they were, so a restored database ranks exactly as the original did. Only the
 titles' full-text structure, which lives beside the tables, is written again from each loaded document.
@@ -8,6 +11,7 @@ titles' full-text structure, which lives beside the tables, is written again fro
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from . import indexing, registry
@@ -16,23 +20,21 @@ from .backends import get_backend
 from .models import SearchDocument, SynonymGroup
 
 
-def _schedule(kind: str, object_ids) -> None:
-    indexing.index_after_commit(kind, object_ids)
-
-
-def _on_change(sender, instance, raw: bool = False, **kwargs) -> None:
+def item_changed(sender: type[Model], instance: Model, raw: bool = False, **kwargs) -> None:
     if raw:
         return
     for src in registry.sources():
         if src.model is sender:
-            _schedule(src.kind, [instance.pk])
+            indexing.index_after_commit(src.kind, [instance.pk])
         dependent = src.dependents.get(sender)
         if dependent is not None:
-            _schedule(src.kind, dependent(instance))
+            indexing.index_after_commit(src.kind, dependent(instance))
 
 
-post_save.connect(_on_change, dispatch_uid="search-index-save")
-post_delete.connect(_on_change, dispatch_uid="search-index-delete")
+def follow(model: type[Model]) -> None:
+    """Re-index after each save and delete of this model (once, however many sources name it)."""
+    post_save.connect(item_changed, sender=model, dispatch_uid="search-index-save")
+    post_delete.connect(item_changed, sender=model, dispatch_uid="search-index-delete")
 
 
 def _on_document_loaded(sender, instance, raw: bool = False, **kwargs) -> None:

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from articles.models import ProductVersion, Tag
 from community import services
 from community.models import Flag, MemberProfile, ModerationAction, ModerationKind, PostState, Question
 from tests.accounts.factories import UserFactory
@@ -117,6 +118,40 @@ def test_a_question_closes_as_a_duplicate_only_of_a_visible_one(manager):
 
     with pytest.raises(ValidationError):
         services.question_moderate(question=QuestionFactory(), by=manager, duplicate_of=hidden)
+
+
+def test_a_moderator_reclassifies_a_question_and_each_change_is_logged(manager):
+    question = QuestionFactory()
+    version = ProductVersion.objects.create(name="4.2")
+    tag = Tag.objects.create(name="sync", slug="sync")
+
+    for _ in range(2):  # the second time changes nothing and logs nothing
+        services.question_reclassify(question=question, by=manager, language="zh-hans", product_version=version,
+                                     tags=[tag])  # fmt: skip
+    services.question_reclassify(question=question, by=manager, product_version=None, reason="No version applies")
+
+    question.refresh_from_db()
+    assert (question.language, question.product_version, list(question.tags.all())) == ("zh-hans", None, [tag])
+    assert list(ModerationAction.objects.order_by("pk").values_list("kind", "reason")) == [
+        (ModerationKind.EDIT, "language: English → Simplified Chinese"),
+        (ModerationKind.EDIT, "product version: — → 4.2"),
+        (ModerationKind.EDIT, "tags: — → sync"),
+        (ModerationKind.EDIT, "No version applies"),
+    ]
+    with pytest.raises(PermissionDenied):
+        services.question_reclassify(question=question, by=question.author, language="en")
+
+
+def test_a_moderator_corrects_only_the_counters_given(manager):
+    profile = MemberProfile.objects.create(user=UserFactory(), reputation=40, approved_posts=2)
+
+    services.member_profile_correct(profile=profile, by=manager, reputation=10)
+    MemberProfile.objects.filter(pk=profile.pk).update(approved_posts=3)  # meanwhile, an approval
+
+    profile.refresh_from_db()
+    assert (profile.reputation, profile.approved_posts) == (10, 3)
+    with pytest.raises(PermissionDenied):
+        services.member_profile_correct(profile=profile, by=UserFactory(), reputation=1000)
 
 
 def test_a_moderator_dismisses_the_flags_of_a_post_that_is_fine(manager):

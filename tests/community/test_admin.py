@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.models import ProductVersion, Tag
 from community import services
 from community.models import (
     Answer,
@@ -19,6 +20,7 @@ from community.models import (
 )
 from kbportal.accounts.roles import Role
 from kbportal.search import service as search
+from kbportal.search.models import SearchDocument
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
 
@@ -175,6 +177,32 @@ def test_an_edited_body_is_rendered_sanitised_and_reindexed(moderator_client, dj
     assert "<script" not in question.body_html
     assert ModerationAction.objects.get().reason == "Clearer wording"
     assert search.search("zeppelin").hits[0].object_id == question.pk
+
+
+def test_editing_a_question_in_the_admin_goes_through_the_services_and_reaches_the_index(
+    moderator_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        question = QuestionFactory(title="Printing stops at page two")
+    version = ProductVersion.objects.create(name="4.2")
+    tag = Tag.objects.create(name="printing", slug="printing")
+    url = reverse("admin:community_question_change", args=[question.pk])
+    changes = {"title": "Zeppelin printer stops at page two", "language": "zh-hans", "product_version": version.pk,
+               "tags": [tag.pk], "reason": "Clearer title"}  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator_client.post(url, _change_data(question, **changes))
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.title, question.language, question.product_version) == (changes["title"], "zh-hans", version)
+    assert list(question.tags.all()) == [tag]
+    # Through post_edit and question_reclassify: the moderation log has an entry for each change.
+    assert list(ModerationAction.objects.values_list("kind", "reason")) == [(ModerationKind.EDIT, "Clearer title")] * 4
+    # Through the registry's receiver for the services' saves: the index has the new title and language.
+    assert [hit.object_id for hit in search.search("zeppelin").hits] == [question.pk]
+    assert search.search("printing stops").hits[0].title == changes["title"]
+    assert SearchDocument.objects.get(kind="question", object_id=question.pk).language == "zh-hans"
 
 
 def test_an_edit_without_a_reason_is_refused(moderator_client):

@@ -568,7 +568,7 @@ def test_moderators_lock_pin_close_as_duplicate_and_move(client, moderator):
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({}, "detail"),
+        ({}, "non_field_errors"),
         ({"duplicate_of": "abc"}, "duplicate_of"),
         ({"duplicate_of": int(TOO_BIG)}, "duplicate_of"),
         ({"duplicate_of": "self"}, "duplicate_of"),

@@ -1,24 +1,17 @@
 """JSON request bodies: nesting and size are bounded by one parser, on every route that takes a body."""
 
 import json
-import re
 import time
-from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from articles import importing
 from kbportal import safejson
-from kbportal.accounts.roles import Role
 from kbportal.api.parsers import JSONParser
-from tests.accounts.factories import StaffFactory, UserFactory
-from tests.articles.factories import ArticleFactory, VideoFactory
-from tests.community.factories import AnswerFactory, QuestionFactory
-from tests.tickets.factories import TicketFactory
+from tests.kbportal.conftest import route_url
 
 DEEP = 100_000
 DEEP_ARRAY = "[" * DEEP
@@ -98,46 +91,14 @@ def _json_routes() -> list[tuple[str, str, bool]]:
     return routes
 
 
-@pytest.fixture
-def world(db):
-    """One object of each kind a route needs, and the users who may act on them."""
-    customer = UserFactory(username="customer")
-    member = UserFactory(username="member")
-    for user in (customer, member):  # past the new-account posting limits
-        user.date_joined = timezone.now() - timedelta(days=365)
-        user.save(update_fields=["date_joined"])
-    question = QuestionFactory(author=customer)
-    objects = {
-        "articles": ArticleFactory().pk,
-        "videos": VideoFactory().pk,
-        "forum/questions": question.pk,
-        "forum/answers": AnswerFactory(question=question, author=member).pk,
-        "tickets": TicketFactory(requester=customer).reference,
-    }
-    users = [
-        None,
-        customer,
-        member,
-        StaffFactory(username="moderator", role=Role.MODERATOR),
-        StaffFactory(username="manager", role=Role.SUPPORT_MANAGER),
-        StaffFactory(username="editor", role=Role.CONTENT_EDITOR),
-    ]
-    return objects, users
-
-
-def _url(path: str, objects: dict) -> str:
-    kind = path.removeprefix("/api/v1/").split("/{")[0]
-    return re.sub(r"\{[^}]+\}", str(objects.get(kind, "")), path)
-
-
-def test_deeply_nested_json_is_refused_on_every_route(world):
+def test_deeply_nested_json_is_refused_on_every_route(api_world):
     """100,000-deep arrays and objects on every route: never a 500, and a 400 for whoever may use the route."""
-    objects, users = world
+    objects, users = api_world
     routes = _json_routes()
     assert len(routes) >= 30
     server_errors, unrefused = [], []
     for method, path, declares_json in routes:
-        url = _url(path, objects)
+        url = route_url(path, objects)
         refused = False
         for user in users:
             client = APIClient(raise_request_exception=False)

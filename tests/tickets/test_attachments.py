@@ -129,7 +129,8 @@ def test_the_api_refuses_markup_behind_a_byte_order_mark(customer):
     response = client.post(f"/api/v1/tickets/{ticket.reference}/attachments/", {"file": upload}, format="multipart")
 
     assert response.status_code == 400
-    assert "not a type we accept" in str(response.json())
+    assert list(response.json()) == ["non_field_errors"]
+    assert "not a type we accept" in response.json()["non_field_errors"][0]
     assert not ticket.attachments.exists()
 
 

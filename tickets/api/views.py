@@ -1,6 +1,5 @@
 """The tickets API. Every queryset is scoped to the caller first; object checks come after."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,10 +17,6 @@ from .. import selectors, services, surveys
 from ..models import Channel, Ticket, reference_to_pk
 from . import serializers
 from .filters import TicketFilterSet
-
-
-def _raise_as_api_error(error: DjangoValidationError):
-    raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) from error
 
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -69,17 +64,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming = serializers.TicketCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "").strip()[:64] or None
-        try:
-            ticket, created = services.ticket_create(
-                requester=request.user,
-                requester_email=request.user.email,
-                channel=Channel.API,
-                language=content_language(getattr(request, "LANGUAGE_CODE", "en")),
-                idempotency_key=key,
-                **incoming.validated_data,
-            )
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        ticket, created = services.ticket_create(
+            requester=request.user,
+            requester_email=request.user.email,
+            channel=Channel.API,
+            language=content_language(getattr(request, "LANGUAGE_CODE", "en")),
+            idempotency_key=key,
+            **incoming.validated_data,
+        )
         body = serializers.TicketReadSerializer(ticket, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -91,14 +83,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming = serializers.StaffTicketUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        try:
-            if "priority" in data:
-                services.ticket_set_priority(ticket=ticket, priority=data["priority"], by=request.user,
-                                             reason=data["reason"])  # fmt: skip
-            if "status" in data:
-                services.ticket_set_status(ticket=ticket, status=data["status"], by=request.user, reason=data["reason"])
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        if "priority" in data:
+            services.ticket_set_priority(ticket=ticket, priority=data["priority"], by=request.user,
+                                         reason=data["reason"])  # fmt: skip
+        if "status" in data:
+            services.ticket_set_status(ticket=ticket, status=data["status"], by=request.user, reason=data["reason"])
         return Response(serializers.StaffTicketSerializer(self.get_object()).data)
 
     @extend_schema(request=serializers.MessageCreateSerializer, responses=serializers.MessageSerializer(many=True))
@@ -112,13 +101,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             data = incoming.validated_data
             if data["internal"]:
                 self._require_staff()
-            try:
-                message = services.ticket_reply(
-                    ticket=ticket, author=request.user, body=data["body"], internal=data["internal"],
-                    then_status=data["then_status"] if self._is_staff() else None,
-                )  # fmt: skip
-            except DjangoValidationError as error:
-                _raise_as_api_error(error)
+            message = services.ticket_reply(
+                ticket=ticket, author=request.user, body=data["body"], internal=data["internal"],
+                then_status=data["then_status"] if self._is_staff() else None,
+            )  # fmt: skip
             return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
         messages = ticket.messages.select_related("author", "ticket").prefetch_related("attachments__ticket")
         if not self._is_staff():
@@ -142,12 +128,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming = serializers.AttachmentCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         upload = incoming.validated_data["file"]
-        try:
-            message = services.ticket_reply(
-                ticket=ticket, author=request.user, body=f"📎 {upload.name}", attachments=[upload]
-            )
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        message = services.ticket_reply(
+            ticket=ticket, author=request.user, body=f"📎 {upload.name}", attachments=[upload]
+        )
         return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=serializers.TicketReadSerializer)
@@ -159,10 +142,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=None, responses=serializers.TicketReadSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, reference: str | None = None) -> Response:
-        try:
-            ticket = services.ticket_reopen(ticket=self.get_object(), by=request.user)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        ticket = services.ticket_reopen(ticket=self.get_object(), by=request.user)
         return Response(self.get_serializer(ticket).data)
 
     @extend_schema(request=serializers.SurveySerializer, responses={201: None})
@@ -176,12 +156,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         answers = surveys.SurveyAnswers(
             csat=data["csat"], ratings=data["ratings"], ces=data["ces"], nps=data["nps"], comment=data["comment"]
         )
-        try:
-            response = surveys.survey_submit(
-                ticket=ticket, respondent=request.user, answers=answers, address=client_ip(request)
-            )
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        response = surveys.survey_submit(
+            ticket=ticket, respondent=request.user, answers=answers, address=client_ip(request)
+        )
         return Response(
             {"service_index": str(response.service_index), "nps_recorded": response.nps is not None},
             status=status.HTTP_201_CREATED,
@@ -198,11 +175,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         assignee = User.objects.filter(pk=assignee_id, is_active=True).first() if assignee_id else None
         if assignee_id and assignee is None:
             raise ValidationError({"assignee": ["No active agent has that id."]})
-        try:
-            services.ticket_assign(ticket=ticket, assignee=assignee, by=request.user,
-                                   reason=incoming.validated_data["reason"])  # fmt: skip
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        services.ticket_assign(ticket=ticket, assignee=assignee, by=request.user,
+                               reason=incoming.validated_data["reason"])  # fmt: skip
         return Response(serializers.StaffTicketSerializer(self.get_object()).data)
 
     @extend_schema(request=serializers.EscalateSerializer, responses={200: None})
@@ -213,8 +187,5 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = self.get_object()
         incoming = serializers.EscalateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            ticket = services.ticket_escalate(ticket=ticket, by=request.user, **incoming.validated_data)
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        ticket = services.ticket_escalate(ticket=ticket, by=request.user, **incoming.validated_data)
         return Response({"reference": ticket.reference, "tier": ticket.tier})

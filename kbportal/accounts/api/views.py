@@ -46,6 +46,8 @@ class ApiTokenView(APIView):
         responses={
             201: serializers.ApiTokenCreatedSerializer,
             400: OpenApiResponse(description="Wrong credentials, a missing or wrong second factor, or too many tokens"),
+            # The sign-in lockout (kbportal/security/lockout.py), with Retry-After; the body is the API's Error.
+            429: OpenApiResponse(description="Too many failed sign-in attempts: signing in is paused for a while"),
         },
     )
     def post(self, request: Request) -> Response:
