@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import models
 
@@ -37,7 +38,7 @@ class SearchSource:
     label: Callable[[], str]
     model: type[models.Model]
     # The items customers may find (scheduled ones included: `visible_from` hides them until due).
-    findable: Callable[[], models.QuerySet]
+    findable: Callable[[], models.QuerySet[Any]]
     describe: Callable[[models.Model], IndexedItem]
     # Models whose saves change this source's items (e.g. answers change their question).
     dependents: dict[type[models.Model], Callable[[models.Model], Iterable[int]]] = field(default_factory=dict)

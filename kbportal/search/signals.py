@@ -7,7 +7,9 @@ titles' full-text structure, which lives beside the tables, is written again fro
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterable
+
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
 from . import indexing, registry
@@ -16,11 +18,11 @@ from .backends import get_backend
 from .models import SearchDocument, SynonymGroup
 
 
-def _schedule(kind: str, object_ids) -> None:
+def _schedule(kind: str, object_ids: Iterable[int]) -> None:
     indexing.index_after_commit(kind, object_ids)
 
 
-def _on_change(sender, instance, raw: bool = False, **kwargs) -> None:
+def _on_change(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: object) -> None:
     if raw:
         return
     for src in registry.sources():
@@ -35,7 +37,9 @@ post_save.connect(_on_change, dispatch_uid="search-index-save")
 post_delete.connect(_on_change, dispatch_uid="search-index-delete")
 
 
-def _on_document_loaded(sender, instance, raw: bool = False, **kwargs) -> None:
+def _on_document_loaded(
+    sender: type[SearchDocument], instance: SearchDocument, raw: bool = False, **kwargs: object
+) -> None:
     # Indexing writes the structure itself; a fixture has no place for it (an FTS5 table, a tsvector column).
     if raw:
         get_backend().write([instance.pk])
@@ -44,7 +48,7 @@ def _on_document_loaded(sender, instance, raw: bool = False, **kwargs) -> None:
 post_save.connect(_on_document_loaded, sender=SearchDocument, dispatch_uid="search-document-loaded")
 
 
-def _on_synonyms(sender, **kwargs) -> None:
+def _on_synonyms(sender: type[SynonymGroup], **kwargs: object) -> None:
     # Loaded groups too: the analyzers other processes cached from the old groups must go.
     transaction.on_commit(synonyms_changed)
 
