@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class IndexedItem:
 @dataclass(frozen=True)
 class SearchSource:
     kind: str
-    label: Callable[[], str]
+    label: Callable[[], StrOrPromise]  # a lazy translation, read in the reader's language
     model: type[models.Model]
     # The items customers may find (scheduled ones included: `visible_from` hides them until due).
     findable: Callable[[], models.QuerySet[Any]]
