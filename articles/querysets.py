@@ -1,29 +1,42 @@
-from datetime import date, timedelta
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, Q, When
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-class PublishableQuerySet(models.QuerySet):
+    from kbportal.accounts.models import User
+
+    from .models import PublishableContent
+
+# Articles and videos share the queryset: each model's manager returns its own rows.
+_Content = TypeVar("_Content", bound="PublishableContent")
+
+
+class PublishableQuerySet(models.QuerySet[_Content]):
     """Visibility and helpfulness for articles and videos."""
 
-    def published(self, now=None) -> "PublishableQuerySet":
+    def published(self, now: datetime | None = None) -> Self:
         """Published and due: scheduled items stay hidden until `publish_at`."""
         now = now or timezone.now()
         return self.filter(Q(publish_at__isnull=True) | Q(publish_at__lte=now), status="published")
 
-    def visible_to(self, user) -> "PublishableQuerySet":
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         """What `user` may read on the public pages: staff editors preview everything."""
         from kbportal.accounts.selectors import user_can_preview_content
 
         return self if user_can_preview_content(user) else self.published()
 
-    def in_language(self, language: str) -> "PublishableQuerySet":
+    def in_language(self, language: str) -> Self:
         return self.filter(language=language)
 
-    def with_helpfulness(self) -> "PublishableQuerySet":
+    def with_helpfulness(self) -> Self:
         """Annotate `votes` and `helpful_share` (0-100, None without votes) for sorting and filtering."""
         votes = F("helpful_count") + F("not_helpful_count")
         return self.annotate(
@@ -35,7 +48,7 @@ class PublishableQuerySet(models.QuerySet):
             ),
         )
 
-    def _with_review_inputs(self) -> "PublishableQuerySet":
+    def _with_review_inputs(self) -> Self:
         return self.alias(
             review_votes=F("helpful_count") + F("not_helpful_count"),
             review_helpful_x100=F("helpful_count") * 100,
@@ -51,11 +64,11 @@ class PublishableQuerySet(models.QuerySet):
         never_reviewed_and_old = Q(last_reviewed_at__isnull=True, created_at__date__lt=stale_before)
         return poorly_rated | Q(last_reviewed_at__lt=stale_before) | never_reviewed_and_old
 
-    def needs_review(self, today: date | None = None) -> "PublishableQuerySet":
+    def needs_review(self, today: date | None = None) -> Self:
         """Items rated poorly (under the threshold with enough votes) or not reviewed for too long."""
         return self._with_review_inputs().filter(self._needs_review_q(today))
 
-    def with_needs_review(self, today: date | None = None) -> "PublishableQuerySet":
+    def with_needs_review(self, today: date | None = None) -> Self:
         """Annotate the `needs_review` flag that the admin shows beside each item."""
         return self._with_review_inputs().annotate(
             needs_review=ExpressionWrapper(self._needs_review_q(today), output_field=models.BooleanField())

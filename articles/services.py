@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -49,7 +51,7 @@ def article_render(*, article: Article) -> None:
         article.slug = content_slug(article.title)
 
 
-def mark_first_publication(item: PublishableContent, now=None) -> None:
+def mark_first_publication(item: PublishableContent, now: datetime | None = None) -> None:
     """Remember when an item first went (or goes, if scheduled) public; later publications keep it."""
     if item.status == Status.PUBLISHED and item.published_at is None:
         item.published_at = item.publish_at or now or timezone.now()
@@ -92,7 +94,7 @@ def article_revision_create(*, article: Article, by: User | None, comment: str =
     )
 
 
-def _article_metadata(article: Article) -> dict:
+def _article_metadata(article: Article) -> dict[str, Any]:
     return {
         "category": article.category_id,
         "type": article.type,
@@ -113,7 +115,7 @@ def article_create(
     language: str = "en",
     type: str = "how-to",  # noqa: A002 - the field's name
     status: str = Status.DRAFT,
-    publish_at=None,
+    publish_at: datetime | None = None,
     tags: Iterable[str] = (),
     product_versions: Iterable[str] = (),
     translation_of: Article | None = None,
@@ -140,7 +142,7 @@ def article_create(
 
 
 @transaction.atomic
-def article_update(*, article: Article, by: User | None, comment: str = "", **fields) -> Article:
+def article_update(*, article: Article, by: User | None, comment: str = "", **fields: Any) -> Article:
     """Change the given fields (tags and product_versions take names) and keep a revision."""
     tags = fields.pop("tags", None)
     versions = fields.pop("product_versions", None)
@@ -156,7 +158,7 @@ def article_update(*, article: Article, by: User | None, comment: str = "", **fi
     return article
 
 
-def _article_set_status(*, article: Article, status: str, by: User | None, comment: str, **extra) -> Article:
+def _article_set_status(*, article: Article, status: str, by: User | None, comment: str, **extra: Any) -> Article:
     return article_update(article=article, by=by, comment=comment, status=status, **extra)
 
 
@@ -164,7 +166,7 @@ def article_submit_for_review(*, article: Article, by: User | None) -> Article:
     return _article_set_status(article=article, status=Status.REVIEW, by=by, comment=_("Submitted for review"))
 
 
-def article_publish(*, article: Article, by: User | None, publish_at=None) -> Article:
+def article_publish(*, article: Article, by: User | None, publish_at: datetime | None = None) -> Article:
     """Publish now, or at `publish_at`: until then customers cannot see it."""
     comment = _("Scheduled") if publish_at and publish_at > timezone.now() else _("Published")
     return _article_set_status(article=article, status=Status.PUBLISHED, by=by, comment=comment, publish_at=publish_at)
@@ -180,10 +182,11 @@ def article_revert(*, article: Article, revision: ArticleRevision, by: User | No
     if revision.article_id != article.pk:
         raise ValidationError(_("That revision belongs to another article."))
     metadata = revision.metadata or {}
-    fields = {"title": revision.title, "summary": revision.summary, "body": revision.body}
+    fields: dict[str, Any] = {"title": revision.title, "summary": revision.summary, "body": revision.body}
     if metadata.get("type"):
         fields["type"] = metadata["type"]
-    category = Category.objects.filter(pk=metadata.get("category")).first()
+    category_id = metadata.get("category")
+    category = Category.objects.filter(pk=category_id).first() if category_id is not None else None
     if category is not None:
         fields["category"] = category
     return article_update(
@@ -222,14 +225,14 @@ def video_save(*, video: Video, by: User | None) -> Video:
     return video
 
 
-def _video_set_status(*, video: Video, status: str, by: User | None, publish_at=None) -> Video:
+def _video_set_status(*, video: Video, status: str, by: User | None, publish_at: datetime | None = None) -> Video:
     video.status = status
     if status == Status.PUBLISHED:
         video.publish_at = publish_at
     return video_save(video=video, by=by)
 
 
-def video_publish(*, video: Video, by: User | None, publish_at=None) -> Video:
+def video_publish(*, video: Video, by: User | None, publish_at: datetime | None = None) -> Video:
     return _video_set_status(video=video, status=Status.PUBLISHED, by=by, publish_at=publish_at)
 
 
@@ -258,7 +261,7 @@ def product_versions_get_or_create(*, names: Iterable[str]) -> list[ProductVersi
 @transaction.atomic
 def category_get_or_create_path(*, path: str) -> Category:
     """The category at a path such as "Troubleshooting/Network", creating missing levels."""
-    parent = None
+    parent: Category | None = None
     names = [part.strip() for part in path.split("/") if part.strip()]
     if not names:
         raise ValidationError(_("Give a category, e.g. “Troubleshooting/Network”."))
@@ -269,6 +272,8 @@ def category_get_or_create_path(*, path: str) -> Category:
                 parent=parent, name=name[:120], slug=_unique_slug(Category, content_slug(name)[:120])
             )
         parent = category
+    if parent is None:
+        raise AssertionError("unreachable: `names` is not empty")
     return parent
 
 
@@ -294,7 +299,7 @@ class Voter:
     user: User | None = None
     session_key: str = ""
 
-    def lookup(self) -> dict:
+    def lookup(self) -> dict[str, Any]:
         if self.user is not None and self.user.is_authenticated:
             return {"user": self.user}
         if not self.session_key:
@@ -334,7 +339,7 @@ def feedback_submit(
 
 
 @transaction.atomic
-def _feedback_upsert(*, item: Article | Video, identity: dict, values: dict) -> Feedback:
+def _feedback_upsert(*, item: Article | Video, identity: dict[str, Any], values: dict[str, Any]) -> Feedback:
     existing = Feedback.objects.select_for_update().filter(**identity).first()
     if existing is None:
         with transaction.atomic():

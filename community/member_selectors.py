@@ -5,8 +5,10 @@ Every function here costs a fixed number of queries, however many rows there are
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     CharField,
@@ -21,35 +23,44 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 
 from kbportal.accounts.models import User
 
 from .models import Answer, Flag, ModerationAction, Notification, PostState, Question
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
 MODERATION_LOG_SIZE = 20
+_UNREAD_COUNT_ATTRIBUTE = "_community_unread_count"
+_QUEUE_SIZE_ATTRIBUTE = "_community_queue_size"
+_OPEN_FLAGS_ATTRIBUTE = "open_flags"  # where the queue's posts get their open flags (a prefetch's to_attr)
+# A page of the moderation queue: (post type, id, waiting since).
+QueueRow = tuple[str, int, datetime]
 
 
 # --- A member's profile ----------------------------------------------------------------------
 
 
-def _is_self(*, member_pk: int, viewer) -> bool:
+def _is_self(*, member_pk: int, viewer: User | AnonymousUser) -> bool:
     return viewer.is_authenticated and viewer.pk == member_pk
 
 
-def _post_states(*, member_pk: int, viewer) -> list[str]:
+def _post_states(*, member_pk: int, viewer: User | AnonymousUser) -> list[str]:
     """Others see a member's visible posts; the member also sees their own held ones (never hidden ones)."""
     if _is_self(member_pk=member_pk, viewer=viewer):
         return [PostState.VISIBLE, PostState.HELD]
     return [PostState.VISIBLE]
 
 
-def _tally(queryset: QuerySet) -> Subquery:
+def _tally(queryset: QuerySet[Any]) -> Coalesce:
     """A correlated COUNT over `queryset` (already filtered on OuterRef("pk")), 0 when there are no rows."""
     counted = queryset.order_by().values("author").annotate(total=Count("pk")).values("total")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def member_get(*, pk: int, viewer) -> User | None:
+def member_get(*, pk: int, viewer: User | AnonymousUser) -> User | None:
     """An active member with their forum standing and post counts as `viewer` may see them.
 
     None for inactive accounts, and for accounts with no forum presence (no profile and no post
@@ -64,6 +75,7 @@ def member_get(*, pk: int, viewer) -> User | None:
         User.objects.filter(pk=pk, is_active=True)
         .select_related("forum_profile")
         .annotate(
+            reputation=Coalesce(F("forum_profile__reputation"), 1),
             question_total=_tally(questions),
             answer_total=_tally(answers),
             accepted_total=_tally(answers.filter(accepted_for__isnull=False, state=PostState.VISIBLE)),
@@ -73,13 +85,12 @@ def member_get(*, pk: int, viewer) -> User | None:
     if member is None:
         return None
     profile = getattr(member, "forum_profile", None)
-    member.reputation = profile.reputation if profile else 1
     if not (_is_self(member_pk=pk, viewer=viewer) or profile or member.question_total or member.answer_total):
         return None
     return member
 
 
-def member_questions(*, member, viewer) -> QuerySet[Question]:
+def member_questions(*, member: User, viewer: User | AnonymousUser) -> QuerySet[Question]:
     """The member's questions, newest first: visible ones, and to the member also their held ones."""
     # Each row names its category: joined, not fetched per row.
     return (
@@ -90,7 +101,7 @@ def member_questions(*, member, viewer) -> QuerySet[Question]:
     )
 
 
-def member_answers(*, member, viewer) -> QuerySet[Answer]:
+def member_answers(*, member: User, viewer: User | AnonymousUser) -> QuerySet[Answer]:
     """The member's answers on visible questions, newest first; held ones only to the member."""
     # Each row links to its question by title: joined, not fetched per row.
     return (
@@ -108,7 +119,7 @@ def member_answers(*, member, viewer) -> QuerySet[Answer]:
 # --- Notifications ---------------------------------------------------------------------------
 
 
-def notification_inbox(*, user) -> QuerySet[Notification]:
+def notification_inbox(*, user: User) -> QuerySet[Notification]:
     """The member's notices about questions readers can still see, newest first."""
     # Each row names its question and who acted: joined, not fetched per row.
     return (
@@ -130,18 +141,19 @@ def notification_inbox(*, user) -> QuerySet[Notification]:
     )
 
 
-def notification_unread_count(*, user) -> int:
+def notification_unread_count(*, user: User | AnonymousUser) -> int:
     """How many of the inbox's notices are unread: one COUNT (served by the `community_notice_inbox` index)."""
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True, question__state=PostState.VISIBLE).count()
 
 
-def notification_unread_count_for_request(request) -> int:
+def notification_unread_count_for_request(request: HttpRequest) -> int:
     """`notification_unread_count` of the signed-in member, counted once per request (header and inbox share it)."""
-    cached = getattr(request, "_community_unread_count", None)
+    cached: int | None = getattr(request, _UNREAD_COUNT_ATTRIBUTE, None)
     if cached is None:
-        cached = request._community_unread_count = notification_unread_count(user=request.user)
+        cached = notification_unread_count(user=request.user)
+        setattr(request, _UNREAD_COUNT_ATTRIBUTE, cached)
     return cached
 
 
@@ -151,7 +163,7 @@ def notification_unread_count_for_request(request) -> int:
 _NEEDS_MODERATOR = Q(state=PostState.HELD) | Q(flag_count__gt=0)
 
 
-def _queue_rows(model, post_type: str) -> QuerySet:
+def _queue_rows(model: type[Question] | type[Answer], post_type: str) -> QuerySet[Any, QueueRow]:
     oldest_open_flag = (
         Flag.objects.filter(**{post_type: OuterRef("pk")}, resolved_at__isnull=True)
         .order_by("created_at")
@@ -169,7 +181,7 @@ def _queue_rows(model, post_type: str) -> QuerySet:
     )
 
 
-def moderation_queue() -> QuerySet:
+def moderation_queue() -> QuerySet[Any, QueueRow]:
     """(post_type, id, since) rows of the questions and answers waiting for a moderator, oldest first.
 
     One query per page of rows (a UNION of both tables); turn a page into posts with `moderation_queue_items`.
@@ -181,13 +193,14 @@ def moderation_queue_size() -> int:
     return moderation_queue().count()
 
 
-def moderation_queue_size_for_request(request, *, known: int | None = None) -> int:
+def moderation_queue_size_for_request(request: HttpRequest, *, known: int | None = None) -> int:
     """`moderation_queue_size`, counted once per request (the header and the queue page share it)."""
     if known is not None:
-        request._community_queue_size = known
-    cached = getattr(request, "_community_queue_size", None)
+        setattr(request, _QUEUE_SIZE_ATTRIBUTE, known)
+    cached: int | None = getattr(request, _QUEUE_SIZE_ATTRIBUTE, None)
     if cached is None:
-        cached = request._community_queue_size = moderation_queue_size()
+        cached = moderation_queue_size()
+        setattr(request, _QUEUE_SIZE_ATTRIBUTE, cached)
     return cached
 
 
@@ -200,7 +213,7 @@ class QueueItem:
 
     @property
     def question(self) -> Question:
-        return self.post if self.post_type == "question" else self.post.question
+        return self.post if isinstance(self.post, Question) else self.post.question
 
     @property
     def key(self) -> str:
@@ -211,18 +224,18 @@ class QueueItem:
         return self.question.title
 
 
-def moderation_queue_items(rows) -> list[QueueItem]:
+def moderation_queue_items(rows: Iterable[QueueRow]) -> list[QueueItem]:
     """The posts behind a page of `moderation_queue` rows, in the rows' order, with their open flags and reporters."""
     rows = list(rows)
     open_flags = Flag.objects.filter(resolved_at__isnull=True).select_related("reporter").order_by("created_at", "pk")
     # Author, category or question, and open flags with their reporters: four queries for the page, not per row.
     questions = Question.objects.select_related("author", "category").prefetch_related(
-        Prefetch("flags", queryset=open_flags, to_attr="open_flags")
+        Prefetch("flags", queryset=open_flags, to_attr=_OPEN_FLAGS_ATTRIBUTE)
     )
     answers = Answer.objects.select_related("author", "question").prefetch_related(
-        Prefetch("flags", queryset=open_flags, to_attr="open_flags")
+        Prefetch("flags", queryset=open_flags, to_attr=_OPEN_FLAGS_ATTRIBUTE)
     )
-    posts = {
+    posts: dict[str, Mapping[int, Question | Answer]] = {
         "question": questions.in_bulk([pk for post_type, pk, _since in rows if post_type == "question"]),
         "answer": answers.in_bulk([pk for post_type, pk, _since in rows if post_type == "answer"]),
     }
@@ -230,7 +243,8 @@ def moderation_queue_items(rows) -> list[QueueItem]:
     for post_type, pk, since in rows:
         post = posts[post_type].get(pk)
         if post is not None:  # deleted between the two queries
-            items.append(QueueItem(post_type=post_type, post=post, since=since, open_flags=post.open_flags))
+            flags: list[Flag] = getattr(post, _OPEN_FLAGS_ATTRIBUTE)
+            items.append(QueueItem(post_type=post_type, post=post, since=since, open_flags=flags))
     return items
 
 

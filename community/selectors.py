@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from .models import Answer, Comment, Follow, ModerationAction, PostState, Question, Vote
+from .models import Answer, Comment, Follow, ForumCategory, ModerationAction, PostState, Question, Vote
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from articles.models import Tag
+    from kbportal.accounts.models import User
 
 LISTS = ("latest", "unanswered", "mine")
 
 
-def question_list(*, user, which: str = "latest", category=None, tag=None) -> QuerySet[Question]:
+def question_list(
+    *,
+    user: User | AnonymousUser,
+    which: str = "latest",
+    category: ForumCategory | None = None,
+    tag: Tag | None = None,
+) -> QuerySet[Question]:
     """Visible questions, pinned first, newest activity first; "mine" also shows the member's held ones."""
     questions = Question.objects.filter(state=PostState.VISIBLE)
     if which == "mine":
@@ -28,7 +42,7 @@ def question_list(*, user, which: str = "latest", category=None, tag=None) -> Qu
     )
 
 
-def question_page(*, pk: int, user, moderator: bool = False) -> Question | None:
+def question_page(*, pk: int, user: User | AnonymousUser, moderator: bool = False) -> Question | None:
     """A visible question (the asker's own held one; any, for a moderator) with its visible answers in display order.
 
     Accepted first, then verified, then by score, then oldest first; comments come prefetched.
@@ -64,7 +78,7 @@ def question_page(*, pk: int, user, moderator: bool = False) -> Question | None:
     return question
 
 
-def votes_of(*, user, question: Question) -> dict[tuple[str, int], int]:
+def votes_of(*, user: User, question: Question) -> dict[tuple[str, int], int]:
     """The member's votes on a question and its answers, in one query: {("question"|"answer", id): value}."""
     rows = Vote.objects.filter(voter=user).filter(Q(question=question) | Q(answer__question=question))
     return {
@@ -73,7 +87,7 @@ def votes_of(*, user, question: Question) -> dict[tuple[str, int], int]:
     }
 
 
-def is_following(*, user, question: Question) -> bool:
+def is_following(*, user: User, question: Question) -> bool:
     return Follow.objects.filter(user=user, question=question).exists()
 
 

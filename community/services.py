@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
@@ -44,7 +44,10 @@ from .models import (
 from .notifications import followers_notify
 
 if TYPE_CHECKING:
-    from articles.models import Article, ProductVersion, Tag
+    from django.contrib.auth.models import AnonymousUser
+
+    from articles.models import Article, Category, ProductVersion, Tag
+    from kbportal.accounts.models import User
     from tickets.models import Ticket
 
 Post = Question | Answer
@@ -58,7 +61,7 @@ REPUTATION_ACCEPTED = 15
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
-def _check_may_post(author, *texts: str) -> None:
+def _check_may_post(author: User, *texts: str) -> None:
     """Refuse a post from a new account over its hourly limit, or with more links than its reputation allows."""
     if author.is_staff:
         return
@@ -71,7 +74,7 @@ def _check_may_post(author, *texts: str) -> None:
     _check_links(author, *texts)
 
 
-def _check_links(author, *texts: str) -> None:
+def _check_links(author: User, *texts: str) -> None:
     """Below `KBPORTAL_FORUM_REPUTATION_FOR_LINKS`, a post holds at most `KBPORTAL_FORUM_MAX_LINKS_UNTRUSTED` links."""
     if author.is_staff:
         return
@@ -86,7 +89,7 @@ def _check_links(author, *texts: str) -> None:
         )  # fmt: skip
 
 
-def _posts_in_last_hour(author) -> int:
+def _posts_in_last_hour(author: User) -> int:
     since = timezone.now() - timedelta(hours=1)
     return (
         Question.objects.filter(author=author, created_at__gte=since).count()
@@ -95,7 +98,7 @@ def _posts_in_last_hour(author) -> int:
     )
 
 
-def _initial_state(author) -> str:
+def _initial_state(author: User) -> str:
     """Held while the member has fewer approved posts than `KBPORTAL_FORUM_HOLD_FIRST_POSTS`."""
     if author.is_staff or not settings.KBPORTAL_FORUM_HOLD_FIRST_POSTS:
         return PostState.VISIBLE
@@ -104,12 +107,12 @@ def _initial_state(author) -> str:
     return PostState.VISIBLE if approved >= settings.KBPORTAL_FORUM_HOLD_FIRST_POSTS else PostState.HELD
 
 
-def _repeat_window():
+def _repeat_window() -> datetime:
     """The same text from the same member within this window is a double submit, not a second post."""
     return timezone.now() - timedelta(minutes=10)
 
 
-def _lock_member(user) -> None:
+def _lock_member(user: User) -> None:
     """Serialise one member's new questions, so two copies of one submit cannot both pass the repeat check."""
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
@@ -122,15 +125,16 @@ def _reindex(post: Post) -> None:
     index_after_commit("question", [post.pk if isinstance(post, Question) else post.question_id])
 
 
-def _follow(question: Question, user) -> None:
+def _follow(question: Question, user: User) -> None:
     # ignore_conflicts: a second follow (or two at once) leaves the one row.
     Follow.objects.bulk_create([Follow(question=question, user=user)], ignore_conflicts=True)
 
 
 @transaction.atomic
 def question_ask(
-    *, author, category: ForumCategory, title: str, body: str, language: str, tags=(), product_version=None
-) -> Question:
+    *, author: User, category: ForumCategory, title: str, body: str, language: str, tags: Iterable[Tag] = (),
+    product_version: ProductVersion | None = None,
+) -> Question:  # fmt: skip
     """Post a question; the asker follows it. Held for a moderator while the asker is new."""
     title, body = title.strip(), body.strip()
     errors = {}
@@ -158,7 +162,7 @@ def question_ask(
 
 
 @transaction.atomic
-def answer_post(*, question: Question, author, body: str) -> Answer:
+def answer_post(*, question: Question, author: User, body: str) -> Answer:
     """Answer a visible, open question; the answerer follows it. Held for a moderator while the answerer is new."""
     body = body.strip()
     if len(body) < 10:
@@ -187,7 +191,7 @@ def _answer_became_visible(answer: Answer) -> None:
 
 
 @transaction.atomic
-def comment_add(*, post: Post, author, body: str) -> Comment:
+def comment_add(*, post: Post, author: User, body: str) -> Comment:
     """A short plain-text remark under a visible question or answer."""
     body = " ".join(body.split())
     if not 3 <= len(body) <= 600:
@@ -207,11 +211,11 @@ def comment_add(*, post: Post, author, body: str) -> Comment:
     return comment
 
 
-def _target(post: Post) -> dict:
+def _target(post: Post) -> dict[str, Post]:
     return {"question": post} if isinstance(post, Question) else {"answer": post}
 
 
-def member_reputation(user) -> int:
+def member_reputation(user: User) -> int:
     profile = MemberProfile.objects.filter(user=user).only("reputation").first()
     return profile.reputation if profile else 1
 
@@ -225,7 +229,7 @@ def _move_reputation(user_id: int, delta: int) -> None:
 
 @transaction.atomic
 def member_profile_correct(
-    *, profile: MemberProfile, by, reputation: int | None = None, approved_posts: int | None = None
+    *, profile: MemberProfile, by: User, reputation: int | None = None, approved_posts: int | None = None
 ) -> None:
     """Moderators correct a member's counters (in the admin). Only the given ones are written: votes and
     approvals move the others by F() deltas meanwhile, and those moves are kept."""
@@ -240,7 +244,7 @@ def _vote_reputation(post: Post, value: int) -> int:
     return REPUTATION_UP[type(post)] if value > 0 else REPUTATION_DOWN if value < 0 else 0
 
 
-def post_vote(*, post: Post, voter, value: int) -> int:
+def post_vote(*, post: Post, voter: User, value: int) -> int:
     """Vote a question or an answer up (1), down (-1) or take the vote back (0); returns the post's score.
 
     One vote per member and post (unique constraints); a second vote replaces the first. Not on
@@ -269,7 +273,7 @@ def post_vote(*, post: Post, voter, value: int) -> int:
 
 
 @transaction.atomic
-def _vote_upsert(*, post: Post, voter, value: int) -> int:
+def _vote_upsert(*, post: Post, voter: User, value: int) -> int:
     identity = {**_target(post), "voter": voter}
     existing = Vote.objects.select_for_update().filter(**identity).first()
     previous = existing.value if existing else 0
@@ -290,7 +294,7 @@ def _vote_upsert(*, post: Post, voter, value: int) -> int:
 
 
 @transaction.atomic
-def answer_accept(*, answer: Answer, by) -> Question:
+def answer_accept(*, answer: Answer, by: User) -> Question:
     """Accept an answer: by the asker or staff, one per question even when two accept at once.
 
     The question row is locked while the choice changes, so the reputation for the previously
@@ -317,7 +321,7 @@ def answer_accept(*, answer: Answer, by) -> Question:
 
 
 @transaction.atomic
-def answer_unaccept(*, answer: Answer, by) -> Question:
+def answer_unaccept(*, answer: Answer, by: User) -> Question:
     """The asker (or staff) takes back the acceptance of this answer; its author's reward goes with it."""
     question = Question.objects.select_for_update(of=("self",)).get(pk=answer.question_id)
     if by.pk != question.author_id and not by.is_staff:
@@ -331,7 +335,7 @@ def answer_unaccept(*, answer: Answer, by) -> Question:
     return question
 
 
-def post_flag(*, post: Post, reporter, reason: str, note: str = "") -> Flag:
+def post_flag(*, post: Post, reporter: User, reason: str, note: str = "") -> Flag:
     """Flag a post for the moderators; at `KBPORTAL_FORUM_FLAGS_TO_HIDE` open flags it is hidden pending review.
 
     One flag per member and post: flagging again returns the first flag.
@@ -368,16 +372,16 @@ def _count_flag(post: Post) -> None:
 # --- Moderation ------------------------------------------------------------------------------
 
 
-def member_may_moderate(user) -> bool:
+def member_may_moderate(user: User | AnonymousUser) -> bool:
     return user.is_superuser or user_has_role(user, Role.MODERATOR, Role.SUPPORT_MANAGER)
 
 
-def _require_moderator(user) -> None:
+def _require_moderator(user: User) -> None:
     if not member_may_moderate(user):
         raise PermissionDenied(_("Only moderators can do this."))
 
 
-def _log(*, post: Post, by, kind: str, reason: str = "") -> ModerationAction:
+def _log(*, post: Post, by: User | None, kind: str, reason: str = "") -> ModerationAction:
     question = post if isinstance(post, Question) else post.question
     answer = post if isinstance(post, Answer) else None
     return ModerationAction.objects.create(question=question, answer=answer, actor=by, kind=kind, reason=reason[:300])
@@ -405,7 +409,7 @@ def _set_state(post: Post, state: str, only_from: str | None = None) -> bool:
 
 
 @transaction.atomic
-def post_approve(*, post: Post, by) -> Post:
+def post_approve(*, post: Post, by: User) -> Post:
     """Let a held post through; its author's approved posts count towards posting without review."""
     _require_moderator(by)
     if _set_state(post, PostState.VISIBLE, only_from=PostState.HELD):
@@ -418,7 +422,7 @@ def post_approve(*, post: Post, by) -> Post:
 
 
 @transaction.atomic
-def post_hide(*, post: Post, by, reason: str) -> Post:
+def post_hide(*, post: Post, by: User, reason: str) -> Post:
     """Hide a post, or keep hidden one the flags hid; either way its open flags are resolved and the reason logged."""
     _require_moderator(by)
     if not reason.strip():
@@ -438,7 +442,7 @@ def _resolve_flags(post: Post) -> int:
 
 
 @transaction.atomic
-def post_restore(*, post: Post, by, reason: str = "") -> Post:
+def post_restore(*, post: Post, by: User, reason: str = "") -> Post:
     """Show a hidden post again; its open flags are resolved so they do not hide it again."""
     _require_moderator(by)
     if _set_state(post, PostState.VISIBLE):
@@ -448,7 +452,7 @@ def post_restore(*, post: Post, by, reason: str = "") -> Post:
 
 
 @transaction.atomic
-def post_dismiss_flags(*, post: Post, by, reason: str = "") -> int:
+def post_dismiss_flags(*, post: Post, by: User, reason: str = "") -> int:
     """A moderator finds nothing wrong with a flagged post: its open flags are resolved; returns how many."""
     _require_moderator(by)
     resolved = _resolve_flags(post)
@@ -459,7 +463,7 @@ def post_dismiss_flags(*, post: Post, by, reason: str = "") -> int:
 
 @transaction.atomic
 def question_moderate(
-    *, question: Question, by, reason: str = "", locked: bool | None = None, pinned: bool | None = None,
+    *, question: Question, by: User, reason: str = "", locked: bool | None = None, pinned: bool | None = None,
     duplicate_of: Question | None = None, category: ForumCategory | None = None,
 ) -> Question:  # fmt: skip
     """Lock or unlock, pin or unpin, close as a duplicate of another question, or move; each change logged."""
@@ -489,6 +493,12 @@ def question_moderate(
     return question
 
 
+def _field_label(model: type[Question], name: str) -> str:
+    """A field's verbose name, or a relation's name (tags is a many-to-many through a related manager)."""
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 class _Unchanged(Enum):
     """The default of an argument whose None says "none" (no product version), not "leave it"."""
 
@@ -500,7 +510,7 @@ UNCHANGED = _Unchanged.UNCHANGED
 
 @transaction.atomic
 def question_reclassify(
-    *, question: Question, by, reason: str = "", language: str | None = None,
+    *, question: Question, by: User, reason: str = "", language: str | None = None,
     product_version: ProductVersion | Literal[_Unchanged.UNCHANGED] | None = UNCHANGED,
     tags: Iterable[Tag] | None = None,
 ) -> Question:  # fmt: skip
@@ -513,25 +523,25 @@ def question_reclassify(
         question.language = language
         changes.append(("language", before, question.get_language_display()))
     if product_version is not UNCHANGED and getattr(product_version, "pk", None) != question.product_version_id:
-        before = question.product_version.name if question.product_version_id else "—"
+        was = question.product_version
         question.product_version = product_version
-        changes.append(("product_version", before, product_version.name if product_version else "—"))
+        changes.append(("product_version", was.name if was else "—", product_version.name if product_version else "—"))
     if tags is not None:
-        tags = list(tags)
-        before, after = sorted(tag.name for tag in question.tags.all()), sorted(tag.name for tag in tags)
-        if before != after:
-            question.tags.set(tags)
-            changes.append(("tags", ", ".join(before) or "—", ", ".join(after) or "—"))
+        chosen = list(tags)
+        names_before, names_after = sorted(tag.name for tag in question.tags.all()), sorted(t.name for t in chosen)
+        if names_before != names_after:
+            question.tags.set(chosen)
+            changes.append(("tags", ", ".join(names_before) or "—", ", ".join(names_after) or "—"))
     if changes:
         question.save(update_fields=["language", "product_version", "updated_at"])
-        for field, before, after in changes:
-            label = Question._meta.get_field(field).verbose_name
-            _log(post=question, by=by, kind=ModerationKind.EDIT, reason=reason or f"{label}: {before} → {after}")
+        for field, old, new in changes:
+            label = _field_label(Question, field)
+            _log(post=question, by=by, kind=ModerationKind.EDIT, reason=reason or f"{label}: {old} → {new}")
     return question
 
 
 @transaction.atomic
-def post_edit(*, post: Post, by, body: str, reason: str, title: str | None = None) -> Post:
+def post_edit(*, post: Post, by: User, body: str, reason: str, title: str | None = None) -> Post:
     """The author edits their own post; a moderator edits anyone's, with a reason that is logged."""
     is_author = post.author_id == by.pk
     if not is_author:
@@ -560,7 +570,7 @@ def post_edit(*, post: Post, by, body: str, reason: str, title: str | None = Non
 
 
 @transaction.atomic
-def answer_verify(*, answer: Answer, by, verified: bool = True) -> Answer:
+def answer_verify(*, answer: Answer, by: User, verified: bool = True) -> Answer:
     """Staff mark an answer as checked by HelloWorld (or take the mark back); logged like moderation."""
     if not by.is_staff:
         raise PermissionDenied(_("Only staff can verify an answer."))
@@ -577,7 +587,7 @@ def answer_verify(*, answer: Answer, by, verified: bool = True) -> Answer:
 # --- Following -------------------------------------------------------------------------------
 
 
-def question_follow(*, question: Question, user) -> None:
+def question_follow(*, question: Question, user: User) -> None:
     if not question.is_visible and question.author_id != user.pk:
         raise PermissionDenied(_("This question cannot be followed."))
     _follow(question, user)
@@ -589,7 +599,7 @@ def question_unfollow(*, question_id: int, user_id: int) -> bool:
     return bool(deleted)
 
 
-def notifications_mark_read(*, user, ids=None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark a member's unread notices read: all of them, or only the given ids."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
@@ -600,12 +610,12 @@ def notifications_mark_read(*, user, ids=None) -> int:
 # --- Into knowledge and support --------------------------------------------------------------
 
 
-def member_may_promote(user) -> bool:
+def member_may_promote(user: User | AnonymousUser) -> bool:
     return user.is_active and user.has_perm("articles.add_article")
 
 
 @transaction.atomic
-def question_promote(*, question: Question, by, category) -> Article:
+def question_promote(*, question: Question, by: User, category: Category | None) -> Article:
     """Turn a question and its accepted answer into a draft article, linked both ways, crediting the member.
 
     Promoting again returns the article made the first time.
@@ -615,7 +625,7 @@ def question_promote(*, question: Question, by, category) -> Article:
     if not member_may_promote(by):
         raise PermissionDenied(_("Only staff who write articles can promote a question."))
     question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
-    if question.promoted_article_id:
+    if question.promoted_article is not None:  # no query without an id
         return question.promoted_article
     answer = question.accepted_answer
     if answer is None or not answer.is_visible or not question.is_visible:
@@ -631,7 +641,7 @@ def question_promote(*, question: Question, by, category) -> Article:
         language=question.language,
         type="how-to",
         tags=[tag.name for tag in question.tags.all()],
-        product_versions=[question.product_version.name] if question.product_version_id else [],
+        product_versions=[question.product_version.name] if question.product_version is not None else [],
     )
     question.promoted_article = article
     question.save(update_fields=["promoted_article", "updated_at"])
@@ -650,11 +660,11 @@ def _article_body(question: Question, answer: Answer) -> str:
     return f"## {heading}\n\n{question.body}\n\n## {solution}\n\n{answer.body}\n\n---\n\n*{credit}*\n"
 
 
-def member_may_escalate(user) -> bool:
+def member_may_escalate(user: User | AnonymousUser) -> bool:
     return user.is_superuser or user_has_role(user, *AGENT_ROLES.values(), Role.MODERATOR, Role.SUPPORT_MANAGER)
 
 
-def escalation_offered(*, question: Question, user, now=None) -> bool:
+def escalation_offered(*, question: Question, user: User | AnonymousUser, now: datetime | None = None) -> bool:
     """The asker's own question, still unanswered `KBPORTAL_FORUM_ESCALATION_OFFER_HOURS` after it was asked."""
     now = now or timezone.now()
     waited = now - question.created_at >= timedelta(hours=settings.KBPORTAL_FORUM_ESCALATION_OFFER_HOURS)
@@ -669,7 +679,7 @@ def escalation_offered(*, question: Question, user, now=None) -> bool:
 
 
 @transaction.atomic
-def question_escalate(*, question: Question, by, reason: str = "") -> Ticket:
+def question_escalate(*, question: Question, by: User, reason: str = "") -> Ticket:
     """Make a tier-1 ticket (channel "community") for the asker of an unanswered question, linked to it.
 
     Support staff may escalate any question without an accepted answer; the asker may once the offer
@@ -679,7 +689,7 @@ def question_escalate(*, question: Question, by, reason: str = "") -> Ticket:
     from tickets.services import ticket_create
 
     question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
-    if question.escalated_ticket_id:
+    if question.escalated_ticket is not None:  # no query without an id
         return question.escalated_ticket
     by_staff = member_may_escalate(by)
     if not by_staff and not escalation_offered(question=question, user=by):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from asgiref.local import Local
@@ -25,7 +26,11 @@ from django.contrib import auth
 from django.http import HttpRequest
 from django.utils import formats, timezone
 
-_home_zone_sources: list[Callable[[object], str | None]] = []
+if TYPE_CHECKING:
+    from kbportal.accounts.models import User
+
+# Asked only for a signed-in user.
+_home_zone_sources: list[Callable[[User], str | None]] = []
 _reference = Local()
 _UNSET = object()
 
@@ -43,7 +48,7 @@ def zone_named(name: str | None) -> ZoneInfo | None:
 # --- The reader's stored zone ---------------------------------------------------------------------------
 
 
-def register_home_zone(source: Callable[[object], str | None]) -> None:
+def register_home_zone(source: Callable[[User], str | None]) -> None:
     """Add a way to find a signed-in user's stored zone (an app calls this in its AppConfig.ready())."""
     if source not in _home_zone_sources:
         _home_zone_sources.append(source)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
@@ -66,7 +67,7 @@ def _safe_name(name: str, suffix: str) -> str:
     return base if base.lower().endswith(suffix) else f"{base}{suffix}"
 
 
-def check_attachment(upload) -> CheckedFile:
+def check_attachment(upload: UploadedFile[bytes]) -> CheckedFile:
     """Accept images, PDF, ZIP and plain-text logs up to the size limit; refuse everything else."""
     limit = settings.KBPORTAL_MAX_ATTACHMENT_BYTES
     if upload.size > limit:

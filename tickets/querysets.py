@@ -1,9 +1,18 @@
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def sees_every_ticket(user) -> bool:
+    from kbportal.accounts.models import User
+
+    from .models import Organisation, Ticket  # noqa: F401 - named in the querysets' type arguments
+
+
+def sees_every_ticket(user: "User | AnonymousUser") -> bool:
     """Support managers and superusers: the one caller for whom ticket and customer data is not narrowed."""
     from kbportal.accounts.roles import Role
     from kbportal.accounts.selectors import user_has_role
@@ -11,8 +20,8 @@ def sees_every_ticket(user) -> bool:
     return user.is_authenticated and user.is_active and user_has_role(user, Role.SUPPORT_MANAGER)
 
 
-class TicketQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "TicketQuerySet":
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user: "User | AnonymousUser") -> "TicketQuerySet":
         """Every ticket query that returns customer data starts here: the pages, the API and the admin.
 
         Customers: their own tickets, and their organisation's when they are its admin.
@@ -30,7 +39,7 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(self._customer_q(user))
 
     @staticmethod
-    def _customer_q(user) -> Q:
+    def _customer_q(user: "User") -> Q:
         from .selectors import membership_of
 
         own = Q(requester=user)
@@ -56,8 +65,8 @@ class TicketQuerySet(models.QuerySet):
         ).order_by("clock_running", F("next_due_at").asc(nulls_last=True), "priority", "created_at", "pk")
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "OrganisationQuerySet":
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def visible_to(self, user: "User | AnonymousUser") -> "OrganisationQuerySet":
         """The organisations of the tickets the user sees: an organisation's name is customer data too."""
         from .models import Ticket
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
@@ -23,10 +24,13 @@ from .models import (
     reference_to_pk,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def membership_of(user) -> OrganisationMembership | None:
+
+def membership_of(user: User | AnonymousUser) -> OrganisationMembership | None:
     """The customer's organisation membership (cached on the user for the request)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     try:
         return user.membership
@@ -34,12 +38,12 @@ def membership_of(user) -> OrganisationMembership | None:
         return None
 
 
-def organisation_of(user) -> Organisation | None:
+def organisation_of(user: User | AnonymousUser) -> Organisation | None:
     membership = membership_of(user)
     return membership.organisation if membership else None
 
 
-def customer_tickets(*, user, scope: str = "mine") -> QuerySet[Ticket]:
+def customer_tickets(*, user: User, scope: str = "mine") -> QuerySet[Ticket]:
     """The customer's list: "mine", or "organisation" for an organisation admin."""
     tickets = Ticket.objects.visible_to(user)
     if scope == "organisation":
@@ -51,7 +55,7 @@ def customer_tickets(*, user, scope: str = "mine") -> QuerySet[Ticket]:
     return tickets.select_related("assignee", "organisation", "requester").order_by("-updated_at", "-pk")
 
 
-def work_queue(*, user) -> QuerySet[Ticket]:
+def work_queue(*, user: User | AnonymousUser) -> QuerySet[Ticket]:
     """The tickets an agent may work, most urgent first, with what each row shows."""
     return (
         Ticket.objects.visible_to(user)
@@ -60,7 +64,7 @@ def work_queue(*, user) -> QuerySet[Ticket]:
     )
 
 
-def ticket_for(*, user, reference: str) -> Ticket:
+def ticket_for(*, user: User | AnonymousUser, reference: str) -> Ticket:
     """One ticket by its reference, or 404 when it does not exist or the caller may not see it."""
     pk = reference_to_pk(reference)
     ticket = (
@@ -108,7 +112,7 @@ def timeline(*, ticket: Ticket, include_internal: bool) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: (entry.at, entry.event is not None))
 
 
-def ticket_attachment(*, user, reference: str, attachment_id: int) -> Attachment:
+def ticket_attachment(*, user: User | AnonymousUser, reference: str, attachment_id: int) -> Attachment:
     """An attachment the caller may download: its ticket visible, and not on an internal note for customers."""
     ticket = ticket_for(user=user, reference=reference)
     if not staff_sees_internal(user):
@@ -116,12 +120,12 @@ def ticket_attachment(*, user, reference: str, attachment_id: int) -> Attachment
     return get_object_or_404(Attachment, ticket=ticket, pk=attachment_id)
 
 
-def staff_sees_internal(user) -> bool:
+def staff_sees_internal(user: User | AnonymousUser) -> bool:
     """Agents and managers read internal notes; nobody else ever does."""
     return bool(user.is_authenticated and user.is_staff and user.has_perm("tickets.work_ticket"))
 
 
-def users_visible_to(user) -> QuerySet[User]:
+def users_visible_to(user: User | AnonymousUser) -> QuerySet[User]:
     """The accounts a user may look up: their own, the requesters of the tickets they see and, for staff, their
     colleagues. Support managers: every account. A customer's account is customer data, scoped like tickets."""
     from .querysets import sees_every_ticket
@@ -142,7 +146,7 @@ def agents_of_tier(*, tier: int) -> QuerySet[User]:
     )
 
 
-def stored_time_zone(user) -> str | None:
+def stored_time_zone(user: User) -> str | None:
     """A signed-in customer's stored zone: their organisation's; None without one."""
     return Organisation.objects.filter(memberships__user=user).values_list("time_zone", flat=True).first()
 

@@ -6,12 +6,14 @@ the transaction commits (notifications.py), so a rolled-back change mails nobody
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -24,7 +26,7 @@ from kbportal.choices import Language
 from kbportal.markdown import render_markdown
 
 from . import analytics_facts, clocks, notifications
-from .attachments import check_attachment
+from .attachments import CheckedFile, check_attachment
 from .models import (
     AgentAvailability,
     Attachment,
@@ -43,6 +45,9 @@ from .models import (
 )
 from .selectors import organisation_of
 
+if TYPE_CHECKING:
+    from articles.models import Article, Category, ProductVersion
+
 # Why a change happened: what a person typed (kept as written), or a cause the system gives (kept as a code and
 # shown in each reader's language). EventCause members are strings too, told apart by their type.
 Reason = str | EventCause
@@ -58,11 +63,11 @@ def ticket_create(
     description: str,
     proposed_priority: int = Priority.P3,
     channel: str = Channel.WEB,
-    product_version=None,
-    category=None,
+    product_version: ProductVersion | None = None,
+    category: Category | None = None,
     language: str = Language.EN,
     idempotency_key: str | None = None,
-    attachments: Sequence = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
     previous_ticket: Ticket | None = None,
 ) -> tuple[Ticket, bool]:
     """Open a ticket at tier 1 with its SLA due times; returns (ticket, created).
@@ -106,7 +111,7 @@ def _ticket_by_key(requester_email: str, key: str) -> Ticket | None:
     return Ticket.objects.filter(requester_email=requester_email, idempotency_key=key).first()
 
 
-def _insert_ticket(*, requester: User | None, **fields) -> Ticket:
+def _insert_ticket(*, requester: User | None, **fields: Any) -> Ticket:
     organisation = organisation_of(requester) if requester else None
     ticket = Ticket(
         requester=requester,
@@ -137,7 +142,7 @@ def ticket_reply(
     author: User | None,
     body: str,
     internal: bool = False,
-    attachments: Sequence = (),
+    attachments: Sequence[UploadedFile[bytes]] = (),
     then_status: str | None = None,
 ) -> Message:
     """Add a public reply or an internal note.
@@ -176,7 +181,7 @@ def ticket_reply(
     return message
 
 
-def _after_staff_reply(ticket: Ticket, author: User, then_status: str | None) -> None:
+def _after_staff_reply(ticket: Ticket, author: User | None, then_status: str | None) -> None:
     if ticket.first_response_at is None:
         ticket.first_response_at = timezone.now()
         facts = analytics_facts.refresh_clock_facts(ticket)
@@ -197,14 +202,16 @@ def _after_customer_reply(ticket: Ticket, author: User | None) -> None:
         _set_status(ticket, Status.OPEN, by=author, reason=EventCause.CUSTOMER_REPLIED)
 
 
-def _store_attachment(*, ticket: Ticket, message: Message | None, upload, checked, by: User | None) -> Attachment:
+def _store_attachment(
+    *, ticket: Ticket, message: Message | None, upload: UploadedFile[bytes], checked: CheckedFile, by: User | None
+) -> Attachment:
     attachment = Attachment(
         ticket=ticket,
         message=message,
         uploaded_by=by,
         original_name=checked.name[:200],
         content_type=checked.content_type,
-        size=upload.size,
+        size=upload.size or 0,  # an upload always has a size; the type allows None
     )
     attachment.file.save(checked.name, upload, save=False)
     attachment.save()
@@ -233,7 +240,7 @@ def ticket_resolve(*, ticket: Ticket, by: User | None) -> Ticket:
     return ticket_set_status(ticket=ticket, status=Status.RESOLVED, by=by)
 
 
-def can_reopen(ticket: Ticket, now=None) -> bool:
+def can_reopen(ticket: Ticket, now: datetime | None = None) -> bool:
     """A resolved ticket reopens within the window after its resolution; a closed one never does."""
     if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
         return False
@@ -387,7 +394,7 @@ def _increment(ticket: Ticket, field: str) -> None:
     ticket.refresh_from_db(fields=[field])
 
 
-def _pause_or_resume(ticket: Ticket, old: str, new: str, now) -> None:
+def _pause_or_resume(ticket: Ticket, old: str, new: str, now: datetime) -> None:
     if new == Status.WAITING and old != Status.WAITING:
         SlaPause.objects.create(ticket=ticket, started_at=now)
     elif old == Status.WAITING and new != Status.WAITING:
@@ -419,23 +426,25 @@ def _refresh_due_times(ticket: Ticket, *, by: User | None, record: bool = True, 
         _record(ticket, EventKind.DUE, by=by, values=values, reason=reason)
 
 
-def _due_values(first, resolution) -> dict[str, str | None]:
+def _due_values(first: datetime | None, resolution: datetime | None) -> dict[str, str | None]:
     return {"first_response": iso_moment(first), "resolution": iso_moment(resolution)}
 
 
-def iso_moment(moment) -> str | None:
+def iso_moment(moment: datetime | None) -> str | None:
     """A moment as an event keeps it (ISO 8601 in UTC), so each reader sees it in their own zone."""
     return moment.astimezone(UTC).isoformat() if moment else None
 
 
-def _record(ticket: Ticket, kind: str, *, by: User | None, values: dict | None = None, reason: Reason = "") -> Event:
+def _record(
+    ticket: Ticket, kind: str, *, by: User | None, values: Mapping[str, object] | None = None, reason: Reason = ""
+) -> Event:
     """Keep one change as an event: codes in ``values`` (see ``Event``), never words in anyone's language."""
-    values = dict(values or {})
+    stored = dict(values or {})
     if isinstance(reason, EventCause):
-        values["cause"] = reason.value
+        stored["cause"] = reason.value
     elif reason and reason.strip():
-        values["reason"] = reason
-    return Event.objects.create(ticket=ticket, actor=by, kind=kind, values=values)
+        stored["reason"] = reason
+    return Event.objects.create(ticket=ticket, actor=by, kind=kind, values=stored)
 
 
 def _auto_assign(ticket: Ticket) -> None:
@@ -465,14 +474,14 @@ def least_loaded_agent(*, tier: int) -> User | None:
 
 
 @transaction.atomic
-def ticket_to_draft_article(*, ticket: Ticket, by: User, category=None):
+def ticket_to_draft_article(*, ticket: Ticket, by: User, category: Category | None = None) -> Article:
     """Turn a resolved ticket into a draft article: subject to title, the resolution to body; linked both ways."""
     from articles import services as article_services
 
     ticket = _locked(ticket)
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError(_("Resolve the ticket before writing an article from it."))
-    if ticket.knowledge_article_id:
+    if ticket.knowledge_article is not None:  # no query without an id
         return ticket.knowledge_article
     category = category or ticket.category
     if category is None:

@@ -8,7 +8,7 @@ from knox.models import AbstractAuthToken, AuthTokenManager
 from knox.settings import CONSTANTS
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(UserManager["User"]):
     def get_by_email(self, email: str) -> "User":
         return self.get(email__iexact=email.strip())
 

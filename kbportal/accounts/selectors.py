@@ -3,15 +3,17 @@ from django.contrib.auth.models import AnonymousUser
 from .models import User
 from .roles import AGENT_ROLES, Role
 
+_ROLE_NAMES_ATTRIBUTE = "_role_names"
+
 
 def user_role_names(user: User | AnonymousUser) -> set[str]:
     """The roles a user holds. Cached on the user object for the request's lifetime."""
     if not user.is_authenticated:
         return set()
-    cached = getattr(user, "_role_names", None)
+    cached: set[str] | None = getattr(user, _ROLE_NAMES_ATTRIBUTE, None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
-        user._role_names = cached
+        setattr(user, _ROLE_NAMES_ATTRIBUTE, cached)
     return cached
 
 

@@ -88,7 +88,7 @@ def _store_sign_up(*, email: str, display_name: str, password_hash: str) -> tupl
     return SignUp.EXISTING, existing
 
 
-def _confirmation_context(user: User) -> dict:
+def _confirmation_context(user: User) -> dict[str, object]:
     path = reverse(
         "accounts:sign_up_confirm",
         kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": sign_up_tokens.make_token(user)},
@@ -132,7 +132,8 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
             code="token_limit",
             params={"limit": limit},
         )
-    return ApiToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, name=name.strip())
+    token: tuple[ApiToken, str] = ApiToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL, name=name.strip())
+    return token
 
 
 @transaction.atomic
@@ -143,6 +144,7 @@ def api_token_revoke(*, token: ApiToken) -> None:
 @transaction.atomic
 def api_token_revoke_all(*, user: User) -> int:
     """Revoke every token of the user; returns how many there were."""
+    count: int
     count, _deleted = ApiToken.objects.owned_by(user).delete()
     return count
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from .models import ServiceNotice  # noqa: F401 - named in the queryset's type argument
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
-class ServiceNoticeQuerySet(models.QuerySet):
+class ServiceNoticeQuerySet(models.QuerySet["ServiceNotice"]):
     def running(self, now: datetime, until: datetime | None = None) -> ServiceNoticeQuerySet:
         """Unresolved notices whose window holds `now`, or with `until`, meets [now, until]
 

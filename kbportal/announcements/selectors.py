@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,11 +26,18 @@ from tickets.models import OrganisationMembership, Plan
 from .models import Audience, NoticeFollow, NoticeKind, NoticeUpdate, ServiceNotice, Severity
 from .querysets import ANONYMOUS, Viewer
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import StrOrPromise
+
+    from articles.models import ProductVersion
+    from kbportal.accounts.models import User
+
 CACHE_KEY = "announcements:banner:v1"
 CACHE_SECONDS = 60
 RECENT_DAYS = 14
 UPCOMING_DAYS = 30
-_SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2, Severity.INFO: 3}
+_SEVERITY_RANK: dict[str, int] = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2, Severity.INFO: 3}
 _VIEWER_ATTRIBUTE = "_announcements_viewer"
 
 
@@ -66,11 +74,11 @@ class NoticeSummary:
         return reverse("announcements:notice", kwargs={"pk": self.pk})
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> StrOrPromise:
         return NoticeKind(self.kind).label
 
     @property
-    def severity_label(self) -> str:
+    def severity_label(self) -> StrOrPromise:
         return Severity(self.severity).label
 
     @property
@@ -91,9 +99,9 @@ class NoticeSummary:
         return viewer.organisation_id is not None and self.organisation_id == viewer.organisation_id
 
 
-def viewer_of(user) -> Viewer:
+def viewer_of(user: User | AnonymousUser) -> Viewer:
     """Whose notices `user` sees; one query for a customer, remembered on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return ANONYMOUS
     if user.is_staff or user.is_superuser:
         return Viewer(sees_all=True)
@@ -127,7 +135,7 @@ def forget_banner() -> None:
     cache.delete(CACHE_KEY)
 
 
-def active_notices(*, user, now: datetime | None = None) -> list[NoticeSummary]:
+def active_notices(*, user: User | AnonymousUser, now: datetime | None = None) -> list[NoticeSummary]:
     """The notices `user` sees in the banner now: running (or just resolved), most severe first.
 
     Plan- and organisation-wide notices reach only members of those organisations; staff see all.
@@ -141,7 +149,9 @@ def active_notices(*, user, now: datetime | None = None) -> list[NoticeSummary]:
     return sorted(shown, key=lambda notice: (notice.is_resolved, _SEVERITY_RANK.get(notice.severity, 9)))
 
 
-def known_issues(*, product_version, user, now: datetime | None = None) -> list[NoticeSummary]:
+def known_issues(
+    *, product_version: ProductVersion | int | None, user: User | AnonymousUser, now: datetime | None = None
+) -> list[NoticeSummary]:
     """Unresolved incidents tied to a product version (an instance or its id) that `user` sees now."""
     version_id = getattr(product_version, "pk", product_version)
     if version_id is None:
@@ -163,7 +173,7 @@ class StatusPage:
     recent: list[ServiceNotice]
 
 
-def status_page(*, user, now: datetime | None = None) -> StatusPage:
+def status_page(*, user: User | AnonymousUser, now: datetime | None = None) -> StatusPage:
     """What runs now, what is scheduled in the next weeks, and what ended in the last two weeks."""
     now = now or timezone.now()
     notices = ServiceNotice.objects.visible_to_viewer(viewer_of(user)).select_related(
@@ -176,7 +186,7 @@ def status_page(*, user, now: datetime | None = None) -> StatusPage:
     )
 
 
-def notice_for(*, user, pk: int) -> ServiceNotice:
+def notice_for(*, user: User | AnonymousUser, pk: int) -> ServiceNotice:
     """A notice `user` may read, with its timeline; 404 for notices of other audiences."""
     notices = ServiceNotice.objects.visible_to_viewer(viewer_of(user)).select_related("product_version")
     # The timeline in one query, newest first.
@@ -184,7 +194,7 @@ def notice_for(*, user, pk: int) -> ServiceNotice:
     return get_object_or_404(notices.prefetch_related(timeline), pk=pk)
 
 
-def is_following(*, notice: ServiceNotice, user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def is_following(*, notice: ServiceNotice, user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated:
         return False
     return NoticeFollow.objects.filter(notice=notice, user=user).exists()

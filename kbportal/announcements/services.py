@@ -74,7 +74,7 @@ def notice_publish(
 
 
 @transaction.atomic
-def notice_edit(*, notice: ServiceNotice, by: User | None, **changes) -> ServiceNotice:
+def notice_edit(*, notice: ServiceNotice, by: User | None, **changes: object) -> ServiceNotice:
     """Correct a notice (its text, audience, window). Followers are not told: updates are for news."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -133,10 +133,11 @@ def notice_resolve(*, notice: ServiceNotice, by: User | None, body: str = "", bo
     if not body.strip():
         # The English text is the notice's main text; staff add the Chinese one when they write their own.
         with translation.override(Language.EN):
-            body = {
+            endings: dict[str, str] = {
                 NoticeKind.INCIDENT: _("This incident is resolved."),
                 NoticeKind.MAINTENANCE: _("The maintenance is complete."),
-            }.get(notice.kind, _("This notice has ended."))
+            }
+            body = endings.get(notice.kind, _("This notice has ended."))
     status = UpdateStatus.RESOLVED if notice.kind == NoticeKind.INCIDENT else UpdateStatus.COMPLETED
     notice_add_update(notice=notice, body=body, body_zh_hans=body_zh_hans, status=status, by=by)
     return notice

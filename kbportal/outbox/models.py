@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
@@ -16,11 +19,11 @@ class State(models.TextChoices):
     FAILED = "failed", _("Failed")  # every attempt failed; waits for a person to retry it
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def pending(self):
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def pending(self) -> DeliveryQuerySet:
         return self.filter(state=State.PENDING)
 
-    def due(self, now):
+    def due(self, now: datetime) -> DeliveryQuerySet:
         """Pending, due, and not held by an attempt in progress (a lease that ran out counts as free)."""
         return (
             self.pending()

@@ -11,13 +11,16 @@ again whatever is due and was not picked up: its task lost with the broker or wi
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -57,7 +60,7 @@ def register(kind: str, handler: Handler) -> None:
 # --- Recording --------------------------------------------------------------------------------------------
 
 
-def record(*, kind: str, payload: dict, summary: str = "", hand_over: bool = True) -> Delivery:
+def record(*, kind: str, payload: dict[str, Any], summary: str = "", hand_over: bool = True) -> Delivery:
     """Record one delivery in the current transaction; it is handed over once the transaction commits.
 
     ``hand_over=False`` leaves asking for that (``dispatch`` after the commit) to the caller.
@@ -68,7 +71,7 @@ def record(*, kind: str, payload: dict, summary: str = "", hand_over: bool = Tru
     return delivery
 
 
-def amend_pending(uid, payload: dict) -> bool:
+def amend_pending(uid: uuid.UUID, payload: dict[str, Any]) -> bool:
     """Replace the payload of a delivery nobody has attempted yet; False if it is gone or under way."""
     return bool(Delivery.objects.filter(uid=uid, state=State.PENDING, attempts=0).update(payload=payload))
 
@@ -113,7 +116,7 @@ def _mail_delivery(message: EmailMessage, *, key: str | None = None) -> Delivery
     return delivery
 
 
-def message_id(uid) -> str:
+def message_id(uid: uuid.UUID) -> str:
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "kbportal.invalid"
     return f"<{uid}@{domain}>"
 
@@ -122,7 +125,7 @@ def _mail_summary(message: EmailMessage) -> str:
     return f"{', '.join(message.recipients())}: {message.subject}"
 
 
-def _mail_payload(message: EmailMessage) -> dict:
+def _mail_payload(message: EmailMessage) -> dict[str, Any]:
     if message.attachments:
         raise ValueError("the outbox carries text mails; attachments are not supported")
     return {
@@ -138,7 +141,7 @@ def _mail_payload(message: EmailMessage) -> dict:
     }
 
 
-def mail_from_payload(payload: dict) -> EmailMultiAlternatives:
+def mail_from_payload(payload: dict[str, Any]) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body"],
@@ -247,7 +250,7 @@ def backoff_seconds(attempts: int) -> float:
     """Seconds before attempt ``attempts + 1``: doubling from the base, capped, with ±20 % jitter."""
     base = settings.KBPORTAL_OUTBOX_RETRY_BASE_SECONDS
     ceiling = settings.KBPORTAL_OUTBOX_RETRY_MAX_SECONDS
-    delay = min(ceiling, base * 2 ** max(0, attempts - 1))
+    delay: float = min(ceiling, base * 2 ** max(0, attempts - 1))  # int ** int is Any to mypy (it may be a float)
     return delay * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not a secret
 
 
@@ -265,7 +268,7 @@ def retry(pks: Iterable[int]) -> int:
     rows = list(retried.values_list("pk", "kind"))
     retried.update(state=State.PENDING, due_at=now, leased_until=None, handed_over_at=None)
     for pk, kind in rows:
-        transaction.on_commit(lambda pk=pk, kind=kind: dispatch(pk, kind))
+        transaction.on_commit(functools.partial(dispatch, pk, kind))
     return len(rows)
 
 

@@ -34,7 +34,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 __all__ = [
     "CJK_SCHEMES",
@@ -126,7 +126,8 @@ def _t2s(text: str) -> str:
 
         with _lock:
             converter = _helpers.setdefault("opencc", opencc.OpenCC("t2s"))
-    return converter.convert(text)
+    converted: str = converter.convert(text)
+    return converted
 
 
 def _jieba() -> Any:
@@ -159,7 +160,8 @@ def _stem(word: str, algorithm: str) -> str:
             import snowballstemmer
 
             stemmer = _stemmers[algorithm] = snowballstemmer.stemmer(algorithm)
-        return stemmer.stemWord(word)
+        stem: str = stemmer.stemWord(word)
+        return stem
 
 
 @lru_cache(maxsize=100_000)
@@ -187,7 +189,8 @@ def _unigrams_and_bigrams(run: str) -> list[str]:
 
 
 def _jieba_words(run: str) -> list[str]:
-    return _jieba().lcut(run)
+    words: list[str] = _jieba().lcut(run)
+    return words
 
 
 def _cjk_tokens(run: str, scheme: CjkScheme) -> list[str]:
@@ -210,7 +213,8 @@ def _cjk_tokens(run: str, scheme: CjkScheme) -> list[str]:
                 tokens.append(word)
         return tokens
     if scheme == "jieba-search":
-        return _jieba().lcut_for_search(run)
+        words: list[str] = _jieba().lcut_for_search(run)
+        return words
     raise ValueError(f"Unknown CJK scheme {scheme!r}; use one of {', '.join(CJK_SCHEMES)}.")
 
 
@@ -305,7 +309,7 @@ class Analyzer:
         tokens: list[str] = []
         words = self._indexed_words
         for match in _RUNS.finditer(self.normalize(text)):
-            kind = match.lastgroup
+            kind = cast(str, match.lastgroup)  # every alternative of _RUNS is a named group
             run = match.group(kind)
             if kind == "word":
                 token = words.get(run, _MISSING)
@@ -313,7 +317,7 @@ class Analyzer:
                     if len(words) > _WORD_CACHE_SIZE:
                         words.clear()
                     token = words[run] = self._indexed_word(run)
-                if token is not None:
+                if isinstance(token, str):  # not a stop word (None)
                     tokens.append(token)
             elif kind == "version":
                 tokens.extend(_version_tokens(run))
@@ -388,7 +392,7 @@ class Analyzer:
 
     def _iter_units(self, normalized: str) -> Iterator[_Unit]:
         for match in _RUNS.finditer(normalized):
-            kind = match.lastgroup
+            kind = cast(str, match.lastgroup)  # every alternative of _RUNS is a named group
             text = match.group(kind)
             if kind == "word":
                 stop = text in self.stop_words

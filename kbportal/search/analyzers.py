@@ -44,4 +44,5 @@ def current_analyzer() -> Analyzer:
         or time.monotonic() - cached[2] > _REFRESH_SECONDS
     ):
         _local.analyzer = (version, _load(), time.monotonic())
-    return _local.analyzer[1]
+    analyzer: Analyzer = _local.analyzer[1]
+    return analyzer

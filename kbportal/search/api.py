@@ -1,10 +1,13 @@
 """GET /api/v1/search/ and /api/v1/search/suggest/: ranked results for the one search box."""
 
+from typing import Any, cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from kbportal.choices import Language, content_language
@@ -23,9 +26,9 @@ class SearchQuerySerializer(serializers.Serializer):
     version = serializers.CharField(max_length=40, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=service.MAX_LIMIT, default=20)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [source.kind for source in sources()]
+        cast(serializers.MultipleChoiceField, self.fields["kind"]).choices = [source.kind for source in sources()]
 
 
 class HitSerializer(serializers.Serializer):
@@ -37,7 +40,8 @@ class HitSerializer(serializers.Serializer):
     snippet = serializers.CharField()
     score = serializers.FloatField()
     language = serializers.CharField()
-    label = serializers.CharField()
+    # The serializer's metaclass takes declared fields off the class, so this never replaces Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class SearchResponseSerializer(serializers.Serializer):
@@ -50,7 +54,7 @@ class SuggestQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=20, default=8)
 
 
-def _query_data(request: Request) -> dict:
+def _query_data(request: Request) -> dict[str, Any]:
     data = {key: request.query_params.get(key) for key in request.query_params if key != "kind"}
     kinds = request.query_params.getlist("kind")
     return {**data, "kind": kinds} if kinds else data
@@ -61,7 +65,7 @@ class SearchView(APIView):
 
     permission_classes = [AllowAny]
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         return [RateLimitThrottle("search")]
 
     @extend_schema(parameters=[SearchQuerySerializer], responses=SearchResponseSerializer)
@@ -86,7 +90,7 @@ class SuggestView(APIView):
 
     permission_classes = [AllowAny]
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         return [RateLimitThrottle("suggest")]
 
     @extend_schema(parameters=[SuggestQuerySerializer], responses=HitSerializer(many=True))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 
 from kbportal.outbox import services as outbox
-from kbportal.outbox.models import Kind
+from kbportal.outbox.models import Delivery, Kind
 
 from . import postings
 from .analyzers import current_analyzer
@@ -69,7 +72,10 @@ def _surface_words(document: SearchDocument) -> set[str]:
     return title | set(_LATIN_WORD.findall(document.body.casefold()))
 
 
-def _apply_counts(model: type[SearchTerm] | type[SearchWord], key: str, deltas: Counter) -> None:
+_Tally = TypeVar("_Tally", SearchTerm, SearchWord)
+
+
+def _apply_counts(model: type[_Tally], key: str, deltas: Counter[str]) -> None:
     """Move document counts by the deltas: one INSERT for new keys, one UPDATE per distinct delta."""
     deltas = Counter({k[:100]: v for k, v in deltas.items() if v})
     if not deltas:
@@ -95,8 +101,11 @@ def _upsert(kind: str, items: Sequence[IndexedItem]) -> None:
             kind=kind, object_id__in=[item.object_id for item in items]
         )
     }
-    term_deltas, word_deltas = Counter(), Counter()
-    created, updated, token_delta = [], [], 0
+    term_deltas: Counter[str] = Counter()
+    word_deltas: Counter[str] = Counter()
+    created: list[SearchDocument] = []
+    updated: list[SearchDocument] = []
+    token_delta = 0
     for item in items:
         fresh = _document(kind, item)
         old = existing.get(item.object_id)
@@ -149,7 +158,8 @@ def remove_items(kind: str, object_ids: Iterable[int]) -> int:
     documents = list(SearchDocument.objects.select_for_update().filter(kind=kind, object_id__in=list(object_ids)))
     if not documents:
         return 0
-    term_deltas, word_deltas = Counter(), Counter()
+    term_deltas: Counter[str] = Counter()
+    word_deltas: Counter[str] = Counter()
     for document in documents:
         term_deltas.subtract(_terms(document))
         word_deltas.subtract(_surface_words(document))
@@ -230,16 +240,17 @@ class _PendingUpdate:
     """The index delivery one transaction recorded for one kind, and the ids it carries so far."""
 
     pk: int
-    uid: object
+    uid: uuid.UUID
     kind: str
     ids: set[int]
-    pending: dict
+    pending: dict[str, _PendingUpdate]
     handed_over: bool = False
 
-    def open_in(self, connection) -> bool:
+    def open_in(self, connection: BaseDatabaseWrapper) -> bool:
         # Its transaction is still open: a callback of it waits for that commit. A rollback (of the
         # transaction, or of the savepoint that recorded it) drops the callbacks, and the entry goes stale.
-        return not self.handed_over and any(callback is self for _ids, callback, _robust in connection.run_on_commit)
+        # An entry is (savepoint ids, callback, robust); the stubs know only the first two, so no unpacking.
+        return not self.handed_over and any(entry[1] is self for entry in connection.run_on_commit)
 
     def __call__(self) -> None:
         if self.pending.get(self.kind) is self:
@@ -252,7 +263,7 @@ class _PendingUpdate:
 _PENDING = "_kbportal_pending_index_updates"
 
 
-def _update_payload(kind: str, ids: set[int]) -> dict:
+def _update_payload(kind: str, ids: set[int]) -> dict[str, Any]:
     return {"kind": kind, "ids": sorted(ids)}
 
 
@@ -261,21 +272,21 @@ def _update_summary(kind: str, ids: set[int]) -> str:
     return f"{kind} {shown}{' …' if len(ids) > 20 else ''}"
 
 
-def deliver_index_update(delivery) -> None:
+def deliver_index_update(delivery: Delivery) -> None:
     """The outbox's handler for search-index updates (see SearchConfig.ready)."""
     index_items(delivery.payload["kind"], delivery.payload["ids"])
 
 
 @contextmanager
-def deferred_indexing():
+def deferred_indexing() -> Iterator[None]:
     """Collect index updates (e.g. during a bulk import) and apply them once, in batches, at the end."""
     if _deferred.get() is not None:
         yield
         return
-    token = _deferred.set({})
+    pending: dict[str, set[int]] = {}
+    token = _deferred.set(pending)
     try:
         yield
-        pending = _deferred.get()
     finally:
         _deferred.reset(token)
     for kind, ids in pending.items():
@@ -291,7 +302,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None) -> dict[str
         SearchTerm.objects.all().delete()
         SearchWord.objects.all().delete()
         SearchStats.objects.update_or_create(pk=1, defaults={"document_count": 0, "token_count": 0})
-    counts = {}
+    counts: dict[str, int] = {}
     for src in sources():
         ids = list(src.findable().order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH):

@@ -24,8 +24,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,10 @@ class IndexedItem:
 @dataclass(frozen=True)
 class SearchSource:
     kind: str
-    label: Callable[[], str]
+    label: Callable[[], StrOrPromise]  # a lazy translation, read in the reader's language
     model: type[models.Model]
     # The items customers may find (scheduled ones included: `visible_from` hides them until due).
-    findable: Callable[[], models.QuerySet]
+    findable: Callable[[], models.QuerySet[Any]]
     describe: Callable[[models.Model], IndexedItem]
     # Models whose saves change this source's items (e.g. answers change their question).
     dependents: dict[type[models.Model], Callable[[models.Model], Iterable[int]]] = field(default_factory=dict)

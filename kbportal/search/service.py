@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypedDict
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from rapidfuzz import fuzz, process
 
 from . import postings
+from .analysis import Analyzer
 from .analyzers import current_analyzer
 from .backends import Filters, get_backend
 from .backends.base import idf
@@ -62,7 +65,7 @@ def _idfs(terms: list[str], document_count: int) -> list[float]:
     return [idf(document_count, counts.get(term, 0)) for term in terms]
 
 
-def _signal(document: SearchDocument, now) -> float:
+def _signal(document: SearchDocument, now: datetime) -> float:
     age_days = max((now - document.updated_at).days, 0) if document.updated_at else FRESHNESS_DAYS
     freshness = max(0.0, 1 - age_days / FRESHNESS_DAYS)
     return 1 + HELPFULNESS_WEIGHT * document.boost + FRESHNESS_WEIGHT * freshness
@@ -99,7 +102,15 @@ def search(
     return results
 
 
-def _rank(scored, query, terms, analyzer, now, preferred_language, limit) -> list[Hit]:
+def _rank(
+    scored: list[tuple[int, float]],
+    query: str,
+    terms: list[str],
+    analyzer: Analyzer,
+    now: datetime,
+    preferred_language: str | None,
+    limit: int,
+) -> list[Hit]:
     documents = SearchDocument.objects.in_bulk([pk for pk, _score in scored])
     ranked = sorted(
         ((documents[pk], score * _signal(documents[pk], now)) for pk, score in scored if pk in documents),
@@ -110,7 +121,7 @@ def _rank(scored, query, terms, analyzer, now, preferred_language, limit) -> lis
     return [_hit(document, score, query, terms, analyzer) for document, score in ranked[:limit]]
 
 
-def _hit(document: SearchDocument, score: float, query: str, terms: list[str], analyzer) -> Hit:
+def _hit(document: SearchDocument, score: float, query: str, terms: list[str], analyzer: Analyzer) -> Hit:
     return Hit(
         kind=document.kind,
         label=str(source(document.kind).label()) if _known(document.kind) else document.kind,
@@ -135,21 +146,29 @@ def _known(kind: str) -> bool:
 # --- Did you mean, and suggestions as you type ----------------------------------------------------
 
 _VOCABULARY_TTL = 300.0
-_vocabulary: dict[str, object] = {"loaded": 0.0, "words": set(), "choices": []}
+
+
+class _Vocabulary(TypedDict):
+    loaded: float
+    words: set[str]
+    choices: list[str]
+
+
+_vocabulary: _Vocabulary = {"loaded": 0.0, "words": set(), "choices": []}
 
 
 def _words() -> tuple[set[str], list[str]]:
-    if time.monotonic() - float(_vocabulary["loaded"]) > _VOCABULARY_TTL or not _vocabulary["choices"]:
+    if time.monotonic() - _vocabulary["loaded"] > _VOCABULARY_TTL or not _vocabulary["choices"]:
         counts = dict(SearchWord.objects.filter(document_count__gt=0).values_list("word", "document_count"))
         # In a large index suggest only words used more than once, so a typo in one page is never offered.
         least = 2 if len(counts) > 5000 else 1
         common = sorted((w for w, n in counts.items() if n >= least), key=lambda w: (-counts[w], w))[:200_000]
-        _vocabulary.update(loaded=time.monotonic(), words=set(counts), choices=common)
-    return _vocabulary["words"], _vocabulary["choices"]  # type: ignore[return-value]
+        _vocabulary.update({"loaded": time.monotonic(), "words": set(counts), "choices": common})
+    return _vocabulary["words"], _vocabulary["choices"]
 
 
 def forget_vocabulary() -> None:
-    _vocabulary.update(loaded=0.0, words=set(), choices=[])
+    _vocabulary.update({"loaded": 0.0, "words": set(), "choices": []})
 
 
 def did_you_mean(query: str) -> str:

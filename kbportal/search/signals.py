@@ -20,7 +20,7 @@ from .backends import get_backend
 from .models import SearchDocument, SynonymGroup
 
 
-def item_changed(sender: type[Model], instance: Model, raw: bool = False, **kwargs) -> None:
+def item_changed(sender: type[Model], instance: Model, raw: bool = False, **kwargs: object) -> None:
     if raw:
         return
     for src in registry.sources():
@@ -37,7 +37,9 @@ def follow(model: type[Model]) -> None:
     post_delete.connect(item_changed, sender=model, dispatch_uid="search-index-delete")
 
 
-def _on_document_loaded(sender, instance, raw: bool = False, **kwargs) -> None:
+def _on_document_loaded(
+    sender: type[SearchDocument], instance: SearchDocument, raw: bool = False, **kwargs: object
+) -> None:
     # Indexing writes the structure itself; a fixture has no place for it (an FTS5 table, a tsvector column).
     if raw:
         get_backend().write([instance.pk])
@@ -46,7 +48,7 @@ def _on_document_loaded(sender, instance, raw: bool = False, **kwargs) -> None:
 post_save.connect(_on_document_loaded, sender=SearchDocument, dispatch_uid="search-document-loaded")
 
 
-def _on_synonyms(sender, **kwargs) -> None:
+def _on_synonyms(sender: type[SynonymGroup], **kwargs: object) -> None:
     # Loaded groups too: the analyzers other processes cached from the old groups must go.
     transaction.on_commit(synonyms_changed)
 

@@ -52,10 +52,11 @@ def _truncate(passage: str) -> str:
     return (cut[:space] if space > SNIPPET_CHARS * 0.6 else cut) + "…"
 
 
-def _mark_cjk(run: str, pattern: re.Pattern | None) -> str:
+def _mark_cjk(run: str, pattern: re.Pattern[str] | None) -> str:
     if pattern is None:
         return escape(run)
-    out, position = [], 0
+    out: list[str] = []
+    position = 0
     for match in pattern.finditer(run):
         out.append(escape(run[position : match.start()]))
         out.append(f"<mark>{escape(match.group(0))}</mark>")
@@ -64,8 +65,9 @@ def _mark_cjk(run: str, pattern: re.Pattern | None) -> str:
     return "".join(out)
 
 
-def _mark(passage: str, latin: list[str], cjk_pattern: re.Pattern | None) -> str:
-    pieces, position = [], 0
+def _mark(passage: str, latin: list[str], cjk_pattern: re.Pattern[str] | None) -> str:
+    pieces: list[str] = []
+    position = 0
     for match in _WORD.finditer(passage):
         pieces.append(escape(passage[position : match.start()]))
         word = match.group(0)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.urls import get_resolver
-from django.utils import translation
+from django.utils.translation import trans_real
 
 from . import analysis, service
 
@@ -49,7 +49,7 @@ def warm_up() -> dict[str, float]:
             get_resolver().url_patterns  # noqa: B018 - imports every view module
         with _timed(timings, "translations"):
             for language, _name in settings.LANGUAGES:
-                translation.trans_real.translation(language)
+                trans_real.translation(language)
         with _timed(timings, "vocabulary"):
             try:
                 service._words()  # did-you-mean's vocabulary (not did_you_mean itself: its analyzer reads the cache)

@@ -13,6 +13,9 @@ B = 0.75
 TITLE_WEIGHT = 1.25
 MIN_IDF = 1e-6
 
+# What the filters' SQL takes as parameters.
+SqlParam = int | float | str | datetime | None
+
 
 def idf(document_count: int, matching: int) -> float:
     """FTS5's inverse document frequency: log((N - n + 0.5) / (n + 0.5)), never below a tiny positive."""
@@ -30,9 +33,9 @@ class Filters:
     category_ids: Sequence[int] = ()
     product_version: str | None = None
 
-    def sql(self, alias: str) -> tuple[str, list]:
+    def sql(self, alias: str) -> tuple[str, list[SqlParam]]:
         clauses = [f"({alias}.visible_from IS NULL OR {alias}.visible_from <= %s)"]
-        params: list = [self.now]
+        params: list[SqlParam] = [self.now]
         if self.kinds:
             clauses.append(f"{alias}.kind IN ({', '.join(['%s'] * len(self.kinds))})")
             params += list(self.kinds)

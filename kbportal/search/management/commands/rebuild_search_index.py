@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -8,7 +9,7 @@ from kbportal.search.indexing import rebuild
 class Command(BaseCommand):
     help = "Empty the search index and index every findable article, video and forum post again."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
         verbose = options["verbosity"] > 0
 
