@@ -1,10 +1,10 @@
 """The support desk's models, one module per domain; every public name is importable from here.
 
 `choices` holds the desk's shared words; `organisations`, `service_levels`, `tickets` and `surveys` the rest.
+Help sessions and content gaps are the help center's (`tickets.helpcenter.models`).
 """
 
 from .choices import Channel, Plan, Priority, Status, Tier
-from .help import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 from .organisations import Organisation, OrganisationMembership
 from .service_levels import Holiday, ServiceCalendar, SlaPolicy, SlaTarget
 from .surveys import (
@@ -38,7 +38,6 @@ __all__ = [
     "AgentAvailability",
     "Attachment",
     "Channel",
-    "ContentGap",
     "Event",
     "EventCause",
     "EventKind",
@@ -46,11 +45,6 @@ __all__ = [
     "FollowUpStage",
     "FollowUpStageKind",
     "FollowUpStatus",
-    "HelpEventKind",
-    "HelpOutcome",
-    "HelpSession",
-    "HelpSessionEvent",
-    "HelpVia",
     "Holiday",
     "Message",
     "Organisation",
@@ -69,3 +63,16 @@ __all__ = [
     "Tier",
     "reference_to_pk",
 ]
+
+
+# Until the branches of issue 14 that were started before the help center moved are merged, their
+# `from tickets.models import HelpSession` keeps working. An upward import: delete this after those merges.
+_MOVED_TO_HELP_CENTER = {"ContentGap", "HelpEventKind", "HelpOutcome", "HelpSession", "HelpSessionEvent", "HelpVia"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _MOVED_TO_HELP_CENTER:
+        from tickets.helpcenter import models as help_center_models
+
+        return getattr(help_center_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

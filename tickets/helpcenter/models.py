@@ -1,4 +1,9 @@
-"""Self-service: help sessions, their events, and content gaps."""
+"""The help center's models: help sessions, their events, and content gaps.
+
+The tables were the support desk's (tickets_helpsession, …) and keep their names: the models moved here without
+moving a row (helpcenter/migrations/0001). A help session points at the ticket it ended in; the desk's models
+know nothing of help sessions.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -6,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kbportal.choices import Language
-
-from .tickets import Ticket
+from tickets.models import Ticket
 
 
 class HelpOutcome(models.TextChoices):
@@ -51,6 +55,7 @@ class HelpSession(models.Model):
     open_count = models.PositiveIntegerField(_("results opened"), default=0)
 
     class Meta:
+        db_table = "tickets_helpsession"
         verbose_name = _("help session")
         verbose_name_plural = _("help sessions")
         ordering = ["-started_at", "-pk"]
@@ -108,6 +113,7 @@ class HelpSessionEvent(models.Model):
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
+        db_table = "tickets_helpsessionevent"
         verbose_name = _("help session event")
         verbose_name_plural = _("help session events")
         ordering = ["created_at", "pk"]
@@ -137,6 +143,7 @@ class ContentGap(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
 
     class Meta:
+        db_table = "tickets_contentgap"
         verbose_name = _("content gap")
         verbose_name_plural = _("content gaps")
         ordering = ["-last_seen_at"]
