@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
-from tickets.deflection import hooks as help_hooks
+from tickets.helpcenter import hooks as help_hooks
 
 from . import selectors, services, transcripts
 from .forms import ArticleFilterForm, FeedbackForm

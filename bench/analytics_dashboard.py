@@ -115,7 +115,8 @@ def main() -> None:
 
 def _counts() -> dict[str, int]:
     from community.models import Answer, Question
-    from tickets.models import HelpSession, HelpSessionEvent, SurveyResponse, Ticket
+    from tickets.helpcenter.models import HelpSession, HelpSessionEvent
+    from tickets.models import SurveyResponse, Ticket
 
     return {
         "tickets": Ticket.objects.count(),
@@ -139,13 +140,10 @@ def generate(arguments: argparse.Namespace) -> dict[str, int]:
     from articles.models import Article, Category, Feedback, ProductVersion
     from community.models import Answer, ForumCategory, Question
     from kbportal.accounts.roles import Role
+    from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
     from tickets.models import (
         Channel,
         FollowUpCase,
-        HelpEventKind,
-        HelpOutcome,
-        HelpSession,
-        HelpSessionEvent,
         Organisation,
         Plan,
         Priority,

@@ -14,9 +14,10 @@ from kbportal.choices import content_language
 from kbportal.search import service as search_service
 from kbportal.search.analysis import is_cjk
 from kbportal.unsubscribe import unsubscribe_page
-from tickets import deflection
-from tickets.deflection import hooks as help_hooks
-from tickets.models import HelpVia
+from tickets.helpcenter import hooks as help_hooks
+from tickets.helpcenter import services as help_services
+from tickets.helpcenter import session as help_browser
+from tickets.helpcenter.models import HelpVia
 
 from . import selectors, services
 from .forms import (
@@ -227,8 +228,10 @@ def _similar(request: HttpRequest, title: str, language: str) -> list[dict]:
 
 def _record_suggestions(request: HttpRequest, title: str, items: list[dict]) -> None:
     if items and not request.user.is_staff:
-        session = deflection.help_session_for(request)
-        deflection.help_session_record_suggestions(session=session, query=title, items=items, via=HelpVia.COMMUNITY_ASK)
+        session = help_browser.help_session(request)
+        help_services.help_session_record_suggestions(
+            session=session, query=title, items=items, via=HelpVia.COMMUNITY_ASK
+        )
 
 
 def similar(request: HttpRequest) -> JsonResponse:

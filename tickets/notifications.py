@@ -6,6 +6,7 @@ customer mails take a ticket or a public message, nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 
 from django.conf import settings
@@ -26,6 +27,22 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+# How a requester without an account opens their ticket from an e-mail: the help center owns the guest pages and
+# registers the link's builder (a floor above the desk, which does not import it).
+_GUEST_URL: dict[str, Callable[[Ticket], str]] = {}
+
+
+def register_guest_url(build: Callable[[Ticket], str]) -> None:
+    _GUEST_URL["build"] = build
+
+
+def _requester_url(ticket: Ticket) -> str:
+    build = _GUEST_URL.get("build")
+    if ticket.requester_id is None and build is not None:
+        return build(ticket)
+    return _absolute(ticket.get_absolute_url())
+
+
 def _send(*, to: list[str], template: str, context: dict, language: str, zone: tzinfo) -> None:
     """Render for the recipients: in their language and their zone, which every time names (an e-mail is read
     far from the page it is about)."""
@@ -39,13 +56,12 @@ def _send(*, to: list[str], template: str, context: dict, language: str, zone: t
 
 
 def _customer_context(ticket: Ticket, **extra) -> dict:
-    from .guest import guest_url
     from .surveys import survey_url
 
     return {
         "ticket": ticket,
         # A requester without an account follows the ticket through its secure link instead of signing in.
-        "ticket_url": guest_url(ticket) if ticket.requester_id is None else _absolute(ticket.get_absolute_url()),
+        "ticket_url": _requester_url(ticket),
         "survey_url": survey_url(ticket) if ticket.status == Status.RESOLVED else "",
         **extra,
     }

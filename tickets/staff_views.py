@@ -21,9 +21,10 @@ from kbportal.accounts.roles import AGENT_ROLES
 from kbportal.accounts.selectors import user_agent_tiers
 from kbportal.redirects import safe_next_url
 
-from . import clocks, deflection, selectors, services
+from . import clocks, selectors, services
 from .forms import BulkActionForm, DraftArticleForm, EscalateForm, PropertiesForm, QueueFilterForm, StaffReplyForm
 from .models import AgentAvailability, Organisation, Status, Ticket, reference_to_pk
+from .panels import workspace_panels
 
 QUEUE_PAGE_SIZE = 50
 DUE_SOON = timedelta(hours=2)
@@ -193,7 +194,8 @@ def ticket_workspace(request: HttpRequest, reference: str, **forms) -> HttpRespo
         "article_form": DraftArticleForm(initial={"category": ticket.category_id}),
         "agents": agents,
         "survey_response": getattr(ticket, "survey_response", None),
-        "help_trail": deflection.help_trail(ticket=ticket),
+        # Rooms above the desk add theirs, e.g. the help center's "What the customer tried".
+        "workspace_panels": workspace_panels(ticket=ticket),
     }
     return render(request, "tickets/staff/ticket.html", context, status=400 if forms else 200)
 

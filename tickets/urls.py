@@ -1,25 +1,11 @@
 from django.urls import path
 
-from . import help_views, staff_views, views
+from . import staff_views, views
+from .deflection import views as deflection_views
 
 app_name = "tickets"
 
 urlpatterns = [
-    # Self-service: search, the verdict on an opened result, the contact form and what follows it.
-    path("search/", help_views.search_page, name="search"),
-    path("help/answer/", help_views.help_answer, name="help_answer"),
-    path("contact/", help_views.contact, name="contact"),
-    path("contact/sent/<str:reference>/", help_views.contact_sent, name="contact_sent"),
-    path("contact/sent/<str:reference>/withdraw/", help_views.contact_withdraw, name="contact_withdraw"),
-    # Requesters without an account, through the signed link they were given (before tickets/<reference>/).
-    path("tickets/guest/<str:token>/", help_views.guest_ticket, name="guest_ticket"),
-    path("tickets/guest/<str:token>/reply/", help_views.guest_reply, name="guest_reply"),
-    path("tickets/guest/<str:token>/follow-up/", help_views.guest_follow_up, name="guest_follow_up"),
-    path(
-        "tickets/guest/<str:token>/attachments/<int:attachment_id>/",
-        help_views.guest_attachment,
-        name="guest_attachment",
-    ),
     path("tickets/", views.ticket_list, name="list"),
     path("tickets/new/", views.ticket_new, name="new"),
     path("tickets/<str:reference>/", views.ticket_detail, name="detail"),
@@ -34,7 +20,7 @@ urlpatterns = [
         name="attachment",
     ),
     path("survey/<str:token>/", views.survey_link, name="survey_link"),
-    path("staff/deflection/", help_views.deflection_report, name="deflection_report"),
+    path("staff/deflection/", deflection_views.deflection_report, name="deflection_report"),
     path("staff/queue/", staff_views.queue, name="queue"),
     path("staff/queue/bulk/", staff_views.queue_bulk, name="queue_bulk"),
     path("staff/away/", staff_views.toggle_away, name="away"),

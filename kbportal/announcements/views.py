@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kbportal.choices import content_language
 from kbportal.unsubscribe import unsubscribe_page
-from tickets import deflection
-from tickets.models import HelpVia
+from tickets.helpcenter import services as help_services
+from tickets.helpcenter import session as help_browser
+from tickets.helpcenter.models import HelpVia
 
 from . import selectors, services
 from .models import ServiceNotice
@@ -66,10 +67,10 @@ def notice_follow(request: HttpRequest, pk: int) -> HttpResponse:
 def _record_deflection(request: HttpRequest, notice: ServiceNotice, *, new_follow: bool) -> None:
     """Like an escalation from the contact form, a new follow from it always lands in a help session (one is
     started when the browser has none); following again only touches a session still open."""
-    session = deflection.help_session_for(request) if new_follow else deflection.help_session_current(request)
+    session = help_browser.help_session(request) if new_follow else help_browser.claim(request)
     if session is None:
         return
-    deflection.help_session_follow_notice(
+    help_services.help_session_follow_notice(
         session=session, notice_id=notice.pk, title=notice.title, url=notice.get_absolute_url()
     )
 

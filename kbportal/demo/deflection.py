@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from kbportal.accounts.models import User
 from kbportal.search import service as search_service
-from tickets import deflection, services
-from tickets.models import HelpOutcome, HelpSession, Status, Ticket
+from tickets import services
+from tickets.helpcenter import services as help_services
+from tickets.helpcenter.models import HelpOutcome, HelpSession
+from tickets.models import Status, Ticket
 
 from .tickets import _backdate_latest
 
@@ -118,15 +120,15 @@ def _play(visit: Visit, users: dict[str, User], agent: User | None) -> None:
     hits = []
     for query in visit.queries:
         hits = search_service.search(query, preferred_language=visit.language, limit=10).hits
-        deflection.help_session_record_search(session=session, query=query, results=hits)
+        help_services.help_session_record_search(session=session, query=query, results=hits)
     for hit in hits[: visit.opens]:
-        deflection.help_session_record_open(
+        help_services.help_session_record_open(
             session=session, item_kind=hit.kind, item_id=hit.object_id, item_title=hit.title, item_url=hit.url
         )
     ticket = None
     if visit.outcome == HelpOutcome.DEFLECTED:
         first = hits[0] if hits else None
-        deflection.help_session_resolve(
+        help_services.help_session_resolve(
             session=session,
             helpful=True,
             item_kind=first.kind if first else "",
@@ -140,11 +142,11 @@ def _play(visit: Visit, users: dict[str, User], agent: User | None) -> None:
 def _escalate(visit: Visit, session: HelpSession, requester: User | None, hits) -> Ticket | None:
     """The visit's ticket, or None when an earlier run already made it (it is then left as it is)."""
     if hits:
-        deflection.help_session_resolve(
+        help_services.help_session_resolve(
             session=session, helpful=False, item_kind=hits[0].kind, item_id=hits[0].object_id
         )
-    deflection.help_session_record_contact_form(session=session)
-    escalation = deflection.help_session_escalate(
+    help_services.help_session_record_contact_form(session=session)
+    escalation = help_services.help_session_escalate(
         session=session,
         subject=visit.subject,
         description=f"{visit.subject}.\n\nI searched for “{visit.queries[-1]}” but found nothing that fits.",
@@ -172,7 +174,7 @@ def _backdate(session: HelpSession, started, ticket: Ticket | None, agent: User 
     _backdate_latest(ticket, moment)
     ticket.refresh_from_db()
     if withdrawn:
-        deflection.ticket_withdraw(ticket=ticket, by=ticket.requester)
+        help_services.ticket_withdraw(ticket=ticket, by=ticket.requester)
         _backdate_latest(ticket, moment + timedelta(minutes=3))
         HelpSession.objects.filter(pk=session.pk).update(verdict_at=moment + timedelta(minutes=3))
     elif agent is not None and timezone.now() - moment > timedelta(days=3):

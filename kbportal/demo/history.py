@@ -39,22 +39,17 @@ from kbportal.accounts.models import User
 from kbportal.markdown import render_markdown
 from kbportal.search import service as search_service
 from tickets import clocks, sla, surveys
-from tickets.deflection.services import normalise_query
+from tickets.helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
+from tickets.helpcenter.services import normalise_query
 from tickets.models import (
     SERVICE_DIMENSIONS,
     Channel,
-    ContentGap,
     Event,
     EventKind,
     FollowUpCase,
     FollowUpStage,
     FollowUpStageKind,
     FollowUpStatus,
-    HelpEventKind,
-    HelpOutcome,
-    HelpSession,
-    HelpSessionEvent,
-    HelpVia,
     Organisation,
     OrganisationMembership,
     Plan,

@@ -19,7 +19,7 @@ from kbportal.analytics.scope import Scope
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.community.factories import AnswerFactory, QuestionFactory
 from tests.tickets.factories import TicketFactory
-from tickets.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from kbportal.accounts.roles import Role
 from kbportal.analytics.digest import DIGEST_KEYS, digest_send, last_week
 from kbportal.analytics.registry import registry
 from tests.accounts.factories import StaffFactory
-from tickets.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 pytestmark = pytest.mark.django_db
 

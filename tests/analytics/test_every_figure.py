@@ -14,7 +14,8 @@ from kbportal.analytics.scope import Scope, default_scope
 from kbportal.choices import Language
 from tests.analytics.factories import MARCH, at, follow_up_case, question, response, ticket
 from tests.tickets.factories import OrganisationFactory
-from tickets.models import Channel, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, Priority, Status, Tier
+from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+from tickets.models import Channel, Priority, Status, Tier
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,9 @@ from kbportal.announcements import services
 from kbportal.announcements.models import NoticeFollow, NoticeKind, UpdateStatus
 from tests.accounts.factories import UserFactory
 from tickets import deflection
-from tickets.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
+from tickets.helpcenter import selectors as help_selectors
+from tickets.helpcenter import session as help_browser
+from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +30,13 @@ def incident(publish, versions):
 
 def _contact(client, version) -> str:
     """The contact form sent back (an empty description) with a product version chosen."""
-    response = client.post(reverse("tickets:contact"), {"subject": "Sync is slow", "product_version": version.pk})
+    response = client.post(reverse("helpcenter:contact"), {"subject": "Sync is slow", "product_version": version.pk})
     assert response.status_code == 400
     return response.content.decode()
 
 
 def _session(client) -> HelpSession:
-    return HelpSession.objects.get(pk=client.session[deflection.services.SESSION_KEY])
+    return HelpSession.objects.get(pk=client.session[help_browser.SESSION_KEY])
 
 
 # --- The contact form ---------------------------------------------------------------------------------------
@@ -50,7 +52,7 @@ def test_the_contact_form_shows_the_incident_of_the_chosen_version(customer_clie
 
 def test_other_versions_and_no_version_show_no_known_issue(customer_client, incident, versions):
     assert KNOWN_ISSUE not in _contact(customer_client, versions[1])
-    assert KNOWN_ISSUE not in customer_client.get(reverse("tickets:contact")).content.decode()
+    assert KNOWN_ISSUE not in customer_client.get(reverse("helpcenter:contact")).content.decode()
 
 
 def test_maintenance_and_resolved_incidents_are_not_known_issues(customer_client, publish, incident, versions):
@@ -61,14 +63,14 @@ def test_maintenance_and_resolved_incidents_are_not_known_issues(customer_client
 
 
 def test_the_version_prefilled_from_the_help_session_shows_its_known_issue(customer_client, incident, monkeypatch):
-    from tickets.deflection.selectors import ContactPrefill, Topic
+    from tickets.helpcenter.selectors import ContactPrefill, Topic
 
     def with_version(*, session):
         return ContactPrefill(subject="Sync is slow", topic=Topic(product_version_id=incident.product_version_id))
 
-    monkeypatch.setattr(deflection, "contact_prefill", with_version)
+    monkeypatch.setattr(help_selectors, "contact_prefill", with_version)
 
-    html = customer_client.get(reverse("tickets:contact")).content.decode()
+    html = customer_client.get(reverse("helpcenter:contact")).content.decode()
 
     assert KNOWN_ISSUE in html
 
@@ -77,7 +79,7 @@ def test_the_version_prefilled_from_the_help_session_shows_its_known_issue(custo
 
 
 def test_following_from_the_contact_form_ends_the_help_session_as_deflected(customer_client, customer, incident):
-    customer_client.get(reverse("tickets:search"), {"q": "sync slow"})
+    customer_client.get(reverse("helpcenter:search"), {"q": "sync slow"})
     session = _session(customer_client)
     assert session.outcome == HelpOutcome.OPEN
 
@@ -96,7 +98,7 @@ def test_following_from_the_contact_form_ends_the_help_session_as_deflected(cust
 
 
 def test_following_twice_records_the_deflection_once(customer_client, incident):
-    customer_client.get(reverse("tickets:search"), {"q": "sync slow"})
+    customer_client.get(reverse("helpcenter:search"), {"q": "sync slow"})
     follow = reverse("announcements:follow", kwargs={"pk": incident.pk})
 
     customer_client.post(follow, {"via": HelpVia.CONTACT_FORM})
@@ -114,7 +116,7 @@ def test_without_a_help_session_the_follow_works_and_still_counts_as_a_deflectio
 
 
 def test_following_from_the_status_page_is_not_a_deflection(customer_client, incident):
-    customer_client.get(reverse("tickets:search"), {"q": "sync slow"})
+    customer_client.get(reverse("helpcenter:search"), {"q": "sync slow"})
 
     customer_client.post(reverse("announcements:follow", kwargs={"pk": incident.pk}))
 
@@ -122,7 +124,7 @@ def test_following_from_the_status_page_is_not_a_deflection(customer_client, inc
 
 
 def test_a_visitor_signs_in_and_the_follow_still_counts_for_their_session(client, incident, password):
-    client.get(reverse("tickets:search"), {"q": "sync slow"})
+    client.get(reverse("helpcenter:search"), {"q": "sync slow"})
     response = client.post(reverse("announcements:follow", kwargs={"pk": incident.pk}), {"via": HelpVia.CONTACT_FORM})
     assert "via%3Dcontact-form" in response["Location"] or "via=contact-form" in response["Location"]
     member = UserFactory()
@@ -137,7 +139,7 @@ def test_a_visitor_signs_in_and_the_follow_still_counts_for_their_session(client
 
 
 def test_the_deflection_report_counts_the_follow_as_solved(customer_client, incident):
-    customer_client.get(reverse("tickets:search"), {"q": "sync slow"})
+    customer_client.get(reverse("helpcenter:search"), {"q": "sync slow"})
     customer_client.post(reverse("announcements:follow", kwargs={"pk": incident.pk}), {"via": HelpVia.CONTACT_FORM})
 
     report = deflection.deflection_report()

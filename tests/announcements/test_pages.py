@@ -15,7 +15,7 @@ from tickets.models import Plan
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["articles:home", "articles:article_list", "community:questions", "tickets:contact", "announcements:status"]
+PAGES = ["articles:home", "articles:article_list", "community:questions", "helpcenter:contact", "announcements:status"]
 
 
 def _html(response) -> str:
@@ -49,7 +49,7 @@ def test_no_banner_without_a_running_notice(client, publish):
 def test_the_banner_stands_above_the_search_results_once(client, publish):
     publish(title="Sync delays for some EU customers")
 
-    html = _html(client.get(reverse("tickets:search"), {"q": "sync"}))
+    html = _html(client.get(reverse("helpcenter:search"), {"q": "sync"}))
 
     assert html.count('class="status-banner"') == 1
     assert html.index('class="search-page-form"') < html.index('class="status-banner"')

@@ -28,7 +28,7 @@ from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import CategoryFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
 from tests.community.test_pages_and_search import _queries
-from tickets.models import HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
+from tickets.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +222,7 @@ def test_similar_questions_appear_for_the_title_and_are_recorded_as_a_deflection
     opened = member_client.get(similar[0]["link"]).content.decode()
     assert "Did this solve your problem?" in opened
     member_client.post(
-        reverse("tickets:help_answer"),
+        reverse("helpcenter:help_answer"),
         {"answer": "yes", "kind": "question", "item": existing.pk, "next": existing.get_absolute_url()},
     )
     assert HelpSession.objects.get().outcome == HelpOutcome.DEFLECTED
@@ -233,7 +233,7 @@ def test_no_on_a_suggestion_from_the_ask_page_leads_back_to_asking(member_client
     member_client.get(f"{existing.get_absolute_url()}?hs=community-ask")
 
     response = member_client.post(
-        reverse("tickets:help_answer"),
+        reverse("helpcenter:help_answer"),
         {"answer": "no", "kind": "question", "item": existing.pk, "via": "community-ask"},
     )
 

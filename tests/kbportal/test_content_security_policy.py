@@ -16,7 +16,7 @@ from tests.articles.factories import ArticleFactory, VideoFactory
 from tests.community.factories import AnswerFactory, QuestionFactory
 from tests.tickets.factories import TicketFactory
 from tickets import services as tickets
-from tickets.models import HelpOutcome, HelpSession
+from tickets.helpcenter.models import HelpOutcome, HelpSession
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,8 @@ def site():
                 reverse("articles:tag", args=["proxy"]),
                 reverse("articles:video_list"),
                 video.get_absolute_url(),
-                reverse("tickets:search") + "?q=sync",
-                reverse("tickets:contact"),
+                reverse("helpcenter:search") + "?q=sync",
+                reverse("helpcenter:contact"),
                 reverse("accounts:login"),
                 reverse("accounts:sign_up"),
                 reverse("accounts:password_reset"),

@@ -29,16 +29,8 @@ from kbportal.demo import history
 from kbportal.search import service as search
 from kbportal.search.models import SearchDocument
 from tickets.analytics_facts import fill_ticket_facts
-from tickets.models import (
-    Channel,
-    FollowUpCase,
-    HelpOutcome,
-    HelpSession,
-    HelpSessionEvent,
-    Status,
-    SurveyResponse,
-    Ticket,
-)
+from tickets.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent
+from tickets.models import Channel, FollowUpCase, Status, SurveyResponse, Ticket
 
 
 def _snapshot() -> dict[str, int]:

@@ -104,10 +104,10 @@ def test_error_pages_pass_the_content_security_policy(browser):
 )
 def test_a_failed_csrf_check_says_what_happened_and_what_to_do(accept_language, title):
     browser = Client(enforce_csrf_checks=True)
-    browser.get(reverse("tickets:contact"))  # the form sets the CSRF cookie
+    browser.get(reverse("helpcenter:contact"))  # the form sets the CSRF cookie
 
     response = browser.post(
-        reverse("tickets:contact"),
+        reverse("helpcenter:contact"),
         {"subject": "Printer", "description": "It jams."},
         HTTP_ACCEPT_LANGUAGE=accept_language,
         HTTP_REFERER="http://testserver/contact/",
@@ -123,7 +123,7 @@ def test_a_failed_csrf_check_says_what_happened_and_what_to_do(accept_language, 
 @pytest.mark.django_db
 def test_a_csrf_failure_without_the_cookie_asks_to_allow_cookies_and_ignores_foreign_referers():
     response = Client(enforce_csrf_checks=True).post(
-        reverse("tickets:contact"), {"subject": "Printer"}, HTTP_REFERER="https://evil.example/form/"
+        reverse("helpcenter:contact"), {"subject": "Printer"}, HTTP_REFERER="https://evil.example/form/"
     )
 
     page = response.content.decode()

@@ -31,7 +31,7 @@ def _queue_bulk(client, customer, target: str):
 
 def _help_answer(client, customer, target: str):
     data = {"answer": "yes", "kind": "article", "item": ArticleFactory().pk, "next": target}
-    return client.post(reverse("tickets:help_answer"), data), reverse("tickets:search")
+    return client.post(reverse("helpcenter:help_answer"), data), reverse("helpcenter:search")
 
 
 VIEWS = [

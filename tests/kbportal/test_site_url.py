@@ -31,11 +31,11 @@ def _site(settings):
 
 def _contact(client) -> str:
     """A visitor's request sent from support.test:8100; the address of the page shown after sending."""
-    form = client.get(reverse("tickets:contact"), HTTP_HOST=HOST).context["form"]
+    form = client.get(reverse("helpcenter:contact"), HTTP_HOST=HOST).context["form"]
     data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     data.pop("attachments", None)
     data.update(subject="Cannot install", description="Error HW-2001.", email="guest@example.com", proposed_priority=3)
-    response = client.post(reverse("tickets:contact"), data, HTTP_HOST=HOST)
+    response = client.post(reverse("helpcenter:contact"), data, HTTP_HOST=HOST)
     assert response.status_code == 302
     return response["Location"]
 

@@ -16,7 +16,7 @@ from kbportal.security.cache import CounterDatabaseCache
 from tests.accounts.factories import PASSWORD
 from tests.concurrency import run_concurrently
 from tickets import services
-from tickets.guest import guest_token
+from tickets.helpcenter.guest import guest_token
 from tickets.models import Channel, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +38,11 @@ def _limits(settings):
 
 
 def _contact(client, email: str, subject: str = "The installer stops at 80 %", **extra):
-    form = client.get(reverse("tickets:contact")).context["form"]
+    form = client.get(reverse("helpcenter:contact")).context["form"]
     data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     data.pop("attachments", None)
     data.update(subject=subject, description="Error HW-2001 every time.", email=email, proposed_priority=3)
-    return client.post(reverse("tickets:contact"), data, **extra)
+    return client.post(reverse("helpcenter:contact"), data, **extra)
 
 
 def test_thirty_contact_posts_for_one_victim_make_three_tickets_and_three_mails(
@@ -62,7 +62,7 @@ def test_a_refused_contact_post_keeps_what_was_typed_and_says_why_in_both_langua
 
     refused = _contact(client, "mei@example.com", subject="Still broken after the update")
     chinese = client.post(
-        reverse("tickets:contact"),
+        reverse("helpcenter:contact"),
         {**refused.wsgi_request.POST.dict()},
         HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9",
     )
@@ -109,7 +109,7 @@ def test_guest_replies_are_limited_per_ticket(client, settings):
         requester=None, requester_email="guest@example.com", subject="Licence", description="Help",
         channel=Channel.SELF_SERVICE,
     )  # fmt: skip
-    url = reverse("tickets:guest_reply", kwargs={"token": guest_token(ticket)})
+    url = reverse("helpcenter:guest_reply", kwargs={"token": guest_token(ticket)})
 
     codes = [client.post(url, {"body": f"Reply {n}"}).status_code for n in range(3)]
     refused = client.post(url, {"body": "Is anyone there?"})

@@ -225,8 +225,8 @@ def test_bulk_updates_say_how_many_in_the_right_number(client, agent1, customer)
 def test_the_contact_form_lists_topics_in_the_viewers_language(client):
     CategoryFactory(name="Installation", name_zh_hans="安装")
 
-    chinese = client.get(reverse("tickets:contact"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    english = client.get(reverse("tickets:contact"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(reverse("helpcenter:contact"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(reverse("helpcenter:contact"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert ">安装</option>" in chinese
     assert ">Installation</option>" in english

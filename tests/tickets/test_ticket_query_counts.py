@@ -153,7 +153,7 @@ def _change_hands(ticket, agents, manager, rounds: int) -> None:
 
 def test_a_timeline_costs_the_same_with_few_and_many_events_on_every_channel(client, desk):
     """The sentences come from each event's own codes: no query per event, whoever reads it in any language."""
-    from tickets.guest import guest_token
+    from tickets.helpcenter.guest import guest_token
 
     manager = StaffFactory(username="boss", role=Role.SUPPORT_MANAGER)
     StaffFactory(username="second", role=Role.AGENT_TIER_2)
@@ -175,7 +175,7 @@ def test_a_timeline_costs_the_same_with_few_and_many_events_on_every_channel(cli
         row["staff api"] = _count(client, f"/api/v1/tickets/{ticket.reference}/events/")
         row["admin"] = _count(client, reverse("admin:tickets_ticket_change", args=[ticket.pk]))
         client.logout()
-        row["guest"] = _count(client, reverse("tickets:guest_ticket", args=[guest_token(ticket)]))
+        row["guest"] = _count(client, reverse("helpcenter:guest_ticket", args=[guest_token(ticket)]))
         counts.append(row)
 
     assert ticket.events.count() > 40

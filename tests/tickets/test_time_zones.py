@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from tests.tickets.factories import MembershipFactory, OrganisationFactory, TicketFactory
 from tickets import clocks, notifications
-from tickets.guest import guest_path
+from tickets.helpcenter.guest import guest_path
 from tickets.models import ServiceCalendar, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from tests.tickets.factories import TicketFactory
 from tickets import services
-from tickets.guest import guest_token
+from tickets.helpcenter.guest import guest_token
 from tickets.jobs import sla_check
 from tickets.models import Channel, Event, EventKind, Status, Ticket
 
@@ -38,15 +38,15 @@ def chinese_guest(agent1):
     """A visitor writes in Chinese through the contact form, an agent resolves the request, and the visitor
     replies in Chinese through their secure link, which reopens it."""
     guest = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    form = guest.get(reverse("tickets:contact")).context["form"]
+    form = guest.get(reverse("helpcenter:contact")).context["form"]
     data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
     data.pop("attachments", None)
     data.update(email="guest@example.com", subject="安装失败", description="安装到 80% 时出错。", proposed_priority=3)
-    assert guest.post(reverse("tickets:contact"), data).status_code == 302
+    assert guest.post(reverse("helpcenter:contact"), data).status_code == 302
     ticket = Ticket.objects.get()
     services.ticket_resolve(ticket=ticket, by=agent1)
     token = guest_token(ticket)
-    assert guest.post(reverse("tickets:guest_reply", args=[token]), {"body": "还是不行。"}).status_code == 302
+    assert guest.post(reverse("helpcenter:guest_reply", args=[token]), {"body": "还是不行。"}).status_code == 302
     return {"ticket": ticket, "token": token, "guest": guest}
 
 
@@ -67,7 +67,7 @@ def test_the_same_events_read_in_chinese_for_a_chinese_viewer(client, agent1, ch
     ticket, guest = chinese_guest["ticket"], chinese_guest["guest"]
     client.force_login(agent1)
 
-    guest_page = guest.get(reverse("tickets:guest_ticket", args=[chinese_guest["token"]])).content.decode()
+    guest_page = guest.get(reverse("helpcenter:guest_ticket", args=[chinese_guest["token"]])).content.decode()
     staff_page = client.get(reverse("tickets:staff_detail", args=[ticket.reference]), HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert _sentences(guest_page) == [
@@ -81,7 +81,7 @@ def test_the_same_events_read_in_chinese_for_a_chinese_viewer(client, agent1, ch
 
 
 def test_an_english_visitor_with_the_guest_link_reads_it_in_english(chinese_guest):
-    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("tickets:guest_ticket", args=[chinese_guest["token"]]))
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("helpcenter:guest_ticket", args=[chinese_guest["token"]]))
 
     assert _sentences(page.content.decode())[0] == "Created via Self-service escalation"
 

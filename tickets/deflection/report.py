@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ..models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+from ..helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 REPORT_DAYS = 30
 LIST_LENGTH = 15

@@ -1,15 +1,11 @@
+"""The deflection report's filter (tickets/templates/tickets/staff/deflection.html); goes with the report.
+
+The help center's own filters are in tickets/helpcenter/templatetags/helpcenter_tags.py.
+"""
+
 from django import template
 
-from tickets.deflection.hooks import help_link as _help_link
-from tickets.models import HelpVia
-
 register = template.Library()
-
-
-@register.filter
-def help_link(url: str, via: str = HelpVia.SEARCH) -> str:
-    """A result's address that records the open in the help session and asks "Did this solve it?"."""
-    return _help_link(url, via or HelpVia.SEARCH)
 
 
 @register.filter

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Feedback, FeedbackReason, Video
-from tickets.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 from ..links import metric_url
 from ..registry import Breakdown, Column, Listing, Metric, Section, Table, Unit, register, share

@@ -1,11 +1,9 @@
-"""Self-service pages: search, "Did this solve it?", the contact form, the page after sending, guest access,
-and the deflection report for staff."""
+"""The help center's pages: search, "Did this solve it?", the contact form, the page after sending, guest access."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,18 +17,20 @@ from kbportal.choices import content_language
 from kbportal.redirects import safe_next_url
 from kbportal.search import service as search_service
 from kbportal.security.ratelimits import rate_limited, refusal_message
+from tickets import clocks, selectors, services
+from tickets.attachments import download_response
+from tickets.forms import FollowUpForm, ReplyForm
+from tickets.models import Status, Ticket, reference_to_pk
 
-from . import clocks, deflection, selectors, services
-from .attachments import download_response
-from .deflection.chart import session_chart
-from .forms import ContactForm, FollowUpForm, HelpAnswerForm, ReplyForm, SearchForm
+from . import selectors as help_selectors
+from . import services as help_services
+from . import session as browser
+from .forms import ContactForm, HelpAnswerForm, SearchForm
 from .guest import GuestLink, guest_path, guest_token, ticket_from_guest_token
-from .models import HelpSession, HelpVia, Status, Ticket, reference_to_pk
+from .models import HelpSession, HelpVia
 
 RESULTS_SHOWN = 20
 AFTER_SUBMIT_SUGGESTIONS = 5
-# The tickets this browser sent from the contact form: their "close my request?" page is open to it.
-SENT_KEY = "help_sent_tickets"
 
 
 def _language(request: HttpRequest) -> str:
@@ -55,14 +55,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         # Staff search on behalf of customers: their searches would skew the customers' figures.
         if not request.user.is_staff:
-            session = deflection.help_session_for(request)
-            deflection.help_session_record_search(session=session, query=data["q"], results=results.hits)
+            session = browser.help_session(request)
+            help_services.help_session_record_search(session=session, query=data["q"], results=results.hits)
     suggestion_query = ""
     if results is not None and results.suggestion:
         suggestion_query = _with_query(request, results.suggestion)
     return render(
         request,
-        "tickets/help/search.html",
+        "helpcenter/search.html",
         {"form": form, "results": results, "suggestion_query": suggestion_query},
     )
 
@@ -85,16 +85,18 @@ def help_answer(request: HttpRequest) -> HttpResponse:
     """
     form = HelpAnswerForm(request.POST)
     if not form.is_valid():
-        return redirect("tickets:search")
+        return redirect("helpcenter:search")
     data = form.cleaned_data
     solved = data["answer"] == "yes"
-    session = deflection.help_session_current(request)
+    session = browser.claim(request)
     if session is not None:
-        deflection.help_session_resolve(session=session, helpful=solved, item_kind=data["kind"], item_id=data["item"])
+        help_services.help_session_resolve(
+            session=session, helpful=solved, item_kind=data["kind"], item_id=data["item"]
+        )
     if not solved:
-        return redirect("community:ask" if data["via"] == HelpVia.COMMUNITY_ASK else "tickets:contact")
+        return redirect("community:ask" if data["via"] == HelpVia.COMMUNITY_ASK else "helpcenter:contact")
     messages.success(request, _("Glad it helped. Thank you for telling us."))
-    return redirect(safe_next_url(request, data["next"], fallback=reverse("tickets:search")))
+    return redirect(safe_next_url(request, data["next"], fallback=reverse("helpcenter:search")))
 
 
 # --- The contact form ------------------------------------------------------------------------------------
@@ -103,16 +105,17 @@ def help_answer(request: HttpRequest) -> HttpResponse:
 def contact(request: HttpRequest) -> HttpResponse:
     """Still need help: a tier-1 request carrying the help session, for customers and for visitors."""
     anonymous = not request.user.is_authenticated
-    session = deflection.help_session_current(request)
+    # The page records in the session (the visit, or the ticket): a visitor who signed in since takes it over.
+    session = browser.claim(request)
     if request.method == "POST":
         form = ContactForm(request.POST, request.FILES, anonymous=anonymous)
         if form.is_valid():
             sent = _escalate(request, form, session) if _within_contact_limits(request, form) else None
             if sent is not None:
-                return redirect("tickets:contact_sent", reference=sent.reference)
-        prefill = deflection.contact_prefill(session=session)
+                return redirect("helpcenter:contact_sent", reference=sent.reference)
+        prefill = help_selectors.contact_prefill(session=session)
     else:
-        prefill = deflection.contact_prefill(session=session)
+        prefill = help_selectors.contact_prefill(session=session)
         form = ContactForm(
             anonymous=anonymous,
             initial={
@@ -122,7 +125,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             },
         )
         if session is not None:
-            deflection.help_session_record_contact_form(session=session)
+            help_services.help_session_record_contact_form(session=session)
     status = (429 if form.has_error(NON_FIELD_ERRORS, "rate_limited") else 400) if form.is_bound else 200
     context = {
         "form": form,
@@ -130,7 +133,7 @@ def contact(request: HttpRequest) -> HttpResponse:
         "has_session": session is not None,
         "known_issues": _known_issues(request, form),
     }
-    return render(request, "tickets/help/contact.html", context, status=status)
+    return render(request, "helpcenter/contact.html", context, status=status)
 
 
 def _within_contact_limits(request: HttpRequest, form: ContactForm) -> bool:
@@ -158,9 +161,9 @@ def _known_issues(request: HttpRequest, form: ContactForm) -> list[tuple]:
 
 def _escalate(request: HttpRequest, form: ContactForm, session: HelpSession | None) -> Ticket | None:
     data = form.cleaned_data
-    user = request.user if request.user.is_authenticated else None
+    user = browser.visitor(request)
     try:
-        escalation = deflection.help_session_escalate(
+        escalation = help_services.help_session_escalate(
             session=session,
             subject=data["subject"],
             description=data["description"],
@@ -181,29 +184,24 @@ def _escalate(request: HttpRequest, form: ContactForm, session: HelpSession | No
     if not escalation.created:
         # A repeat of a request sent before. Only the browser that sent it (or its signed-in requester)
         # is shown it again: the e-mail address and the key alone come from the form, so anyone could type them.
-        if _sent_by_this_browser(request, escalation.ticket):
+        if browser.sent_here(request, escalation.ticket):
             return escalation.ticket
         form.add_error(None, _("This request was sent already. Its reference is in the e-mail we sent you."))
         return None
     if escalation.session is not None:
-        deflection.help_session_remember(request, escalation.session)
-    request.session[SENT_KEY] = [*request.session.get(SENT_KEY, []), escalation.ticket.pk][-20:]
+        browser.remember(request, escalation.session)
+    browser.remember_sent(request, escalation.ticket)
     messages.success(
         request, _("Thank you. Your request %(reference)s is in.") % {"reference": escalation.ticket.reference}
     )
     return escalation.ticket
 
 
-def _sent_by_this_browser(request: HttpRequest, ticket: Ticket) -> bool:
-    mine = request.user.is_authenticated and ticket.requester_id == request.user.pk
-    return mine or ticket.pk in request.session.get(SENT_KEY, [])
-
-
 def _sent_ticket(request: HttpRequest, reference: str) -> Ticket:
     """A ticket this browser just sent (or the signed-in requester's own); 404 for anyone else."""
     pk = reference_to_pk(reference)
     ticket = Ticket.objects.filter(pk=pk).first() if pk else None
-    if ticket is None or not _sent_by_this_browser(request, ticket):
+    if ticket is None or not browser.sent_here(request, ticket):
         raise Http404
     return ticket
 
@@ -216,7 +214,7 @@ def contact_sent(request: HttpRequest, reference: str) -> HttpResponse:
         hits = search_service.search(
             ticket.subject, preferred_language=_language(request), limit=AFTER_SUBMIT_SUGGESTIONS
         ).hits
-        deflection.help_session_record_after_submit(
+        help_services.help_session_record_after_submit(
             ticket=ticket,
             items=[{"kind": hit.kind, "id": hit.object_id, "title": hit.title, "url": hit.url} for hit in hits],
         )
@@ -229,14 +227,14 @@ def contact_sent(request: HttpRequest, reference: str) -> HttpResponse:
         "guest_url": request.build_absolute_uri(guest_link) if guest_link else "",
         "via": HelpVia.AFTER_SUBMIT,
     }
-    return render(request, "tickets/help/sent.html", context)
+    return render(request, "helpcenter/sent.html", context)
 
 
 @require_POST
 def contact_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = _sent_ticket(request, reference)
     try:
-        deflection.ticket_withdraw(ticket=ticket, by=request.user if request.user.is_authenticated else None)
+        help_services.ticket_withdraw(ticket=ticket, by=browser.visitor(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -244,7 +242,7 @@ def contact_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
             request,
             _("Your request %(reference)s is closed. Glad you found the answer.") % {"reference": ticket.reference},
         )
-    return redirect("tickets:contact_sent", reference=ticket.reference)
+    return redirect("helpcenter:contact_sent", reference=ticket.reference)
 
 
 # --- Guest access ---------------------------------------------------------------------------------------------
@@ -287,7 +285,7 @@ def _guest_page(
         "can_reply": _guest_can_reply(ticket),
     }
     bound = reply_form or follow_up_form
-    response = render(request, "tickets/help/guest_ticket.html", context, status=status or (400 if bound else 200))
+    response = render(request, "helpcenter/guest_ticket.html", context, status=status or (400 if bound else 200))
     response["Cache-Control"] = "private, no-store"
     # The token is in the address: never pass it to another site. Not "no-referrer": with it browsers send
     # `Origin: null` on the page's own reply form, which Django's CSRF check refuses (403).
@@ -297,7 +295,7 @@ def _guest_page(
 
 def _expired(request: HttpRequest) -> HttpResponse:
     days = settings.KBPORTAL_GUEST_LINK_DAYS
-    return render(request, "tickets/help/guest_link_expired.html", {"days": days}, status=410)
+    return render(request, "helpcenter/guest_link_expired.html", {"days": days}, status=410)
 
 
 def guest_ticket(request: HttpRequest, token: str) -> HttpResponse:
@@ -328,7 +326,7 @@ def guest_reply(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error(None, message)
         else:
             messages.success(request, _("Your reply is sent."))
-            return redirect("tickets:guest_ticket", token=token)
+            return redirect("helpcenter:guest_ticket", token=token)
     return _guest_page(request, token, ticket, reply_form=form)
 
 
@@ -343,7 +341,7 @@ def guest_follow_up(request: HttpRequest, token: str) -> HttpResponse:
     if ticket is None:
         return _expired(request)
     if _guest_can_reply(ticket):
-        return redirect("tickets:guest_ticket", token=token)
+        return redirect("helpcenter:guest_ticket", token=token)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return _guest_page(request, token, ticket, follow_up_form=form)
@@ -356,7 +354,7 @@ def guest_follow_up(request: HttpRequest, token: str) -> HttpResponse:
         idempotency_key=form.cleaned_data["idempotency_key"] or None,
     )  # fmt: skip
     messages.success(request, _("Your follow-up request %(reference)s is in.") % {"reference": follow_up.reference})
-    return redirect("tickets:guest_ticket", token=guest_token(follow_up))
+    return redirect("helpcenter:guest_ticket", token=guest_token(follow_up))
 
 
 def guest_attachment(request: HttpRequest, token: str, attachment_id: int) -> FileResponse:
@@ -365,17 +363,3 @@ def guest_attachment(request: HttpRequest, token: str, attachment_id: int) -> Fi
         raise Http404
     attachment = selectors.public_attachment(ticket=ticket, attachment_id=attachment_id)
     return download_response(attachment)
-
-
-# --- The deflection report ---------------------------------------------------------------------------------
-
-
-@login_required
-@permission_required("tickets.view_deflection_report", raise_exception=True)
-def deflection_report(request: HttpRequest) -> HttpResponse:
-    report = deflection.deflection_report()
-    return render(
-        request,
-        "tickets/staff/deflection.html",
-        {"report": report, "chart": session_chart(report.days), "days": list(reversed(report.days))},
-    )

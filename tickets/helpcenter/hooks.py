@@ -10,14 +10,11 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from ..models import HelpOutcome, HelpVia, Status, Ticket
-from .services import (
-    help_session_current,
-    help_session_for,
-    help_session_latest,
-    help_session_record_open,
-    help_session_record_rating,
-)
+from tickets.models import Status, Ticket
+
+from . import session as browser
+from .models import HelpOutcome, HelpVia
+from .services import help_session_record_open, help_session_record_rating
 
 HELP_PARAM = "hs"
 
@@ -45,15 +42,15 @@ def help_banner(
     if via not in HelpVia.values:
         return None
     if via == HelpVia.AFTER_SUBMIT:
-        session = help_session_latest(request)
+        session = browser.latest(request)
         ticket = session.ticket if session is not None and session.outcome == HelpOutcome.ESCALATED else None
         if ticket is None or ticket.status not in Status.active():
             return None
     elif via == HelpVia.COMMUNITY_ASK:
         # Similar questions shown while asking the forum: the first one opened starts the help session.
-        session, ticket = help_session_for(request), None
+        session, ticket = browser.help_session(request), None
     else:
-        session, ticket = help_session_current(request), None
+        session, ticket = browser.claim(request), None
         if session is None:
             return None
     help_session_record_open(
@@ -66,7 +63,7 @@ def help_session_note_rating(
     request: HttpRequest, *, item_kind: str, item_id: int, item_title: str, helpful: bool
 ) -> None:
     """Keep a "Was this helpful?" answer in the browser's help session, when one is under way."""
-    session = help_session_current(request)
+    session = browser.claim(request)
     if session is not None:
         help_session_record_rating(
             session=session, item_kind=item_kind, item_id=item_id, item_title=item_title, helpful=helpful

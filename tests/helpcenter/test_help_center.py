@@ -1,5 +1,5 @@
-"""Self-service deflection: help sessions, "Did this solve it?", escalation to tier 1, withdrawal, content gaps,
-guest access to a ticket, and the deflection report."""
+"""The help center: help sessions, "Did this solve it?", escalation to tier 1, withdrawal, content gaps, guest
+access to a ticket; and the deflection report (tickets/deflection/, until the service dashboard takes it over)."""
 
 from __future__ import annotations
 
@@ -24,20 +24,12 @@ from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
 from tests.tickets.factories import TicketFactory
 from tickets import deflection, services
-from tickets.guest import guest_token, ticket_from_guest_token
-from tickets.models import (
-    Channel,
-    ContentGap,
-    EventKind,
-    HelpEventKind,
-    HelpOutcome,
-    HelpSession,
-    HelpSessionEvent,
-    HelpVia,
-    Status,
-    Ticket,
-    Tier,
-)
+from tickets.helpcenter import selectors as help_selectors
+from tickets.helpcenter import services as help_services
+from tickets.helpcenter import session as help_browser
+from tickets.helpcenter.guest import guest_token, ticket_from_guest_token
+from tickets.helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
+from tickets.models import Channel, EventKind, Status, Ticket, Tier
 from tickets.surveys import survey_token
 
 pytestmark = pytest.mark.django_db
@@ -82,16 +74,16 @@ def kb(indexed):
 
 
 def _search(client, query: str, **params):
-    return client.get(reverse("tickets:search"), {"q": query, **params})
+    return client.get(reverse("helpcenter:search"), {"q": query, **params})
 
 
 def _session(client) -> HelpSession:
-    return HelpSession.objects.get(pk=client.session[deflection.services.SESSION_KEY])
+    return HelpSession.objects.get(pk=client.session[help_browser.SESSION_KEY])
 
 
 def _contact_data(client, **overrides) -> dict:
     """The contact form as the browser would send it: its own prefilled values plus what the customer types."""
-    form = client.get(reverse("tickets:contact")).context["form"]
+    form = client.get(reverse("helpcenter:contact")).context["form"]
     data = {name: form[name].value() for name in form.fields if name != "attachments"}
     data = {name: "" if value is None else value for name, value in data.items()}
     data.update({"description": "It stops at 80 % with error HW-2001.", "proposed_priority": 3})
@@ -111,7 +103,7 @@ def test_a_search_starts_a_help_session_and_records_the_results_shown(client, kb
     assert f"{kb['windows'].get_absolute_url()}?hs=search" in page
     assert "<mark>" in page  # the engine's snippet, highlighted and rendered as given
     assert "Still need help?" in page
-    assert reverse("tickets:contact") in page
+    assert reverse("helpcenter:contact") in page
     session = _session(client)
     [search] = session.events.all()
     assert (search.kind, search.query, session.search_count) == (HelpEventKind.SEARCH, "install windows", 1)
@@ -147,7 +139,7 @@ def test_a_new_session_starts_after_an_idle_spell_and_after_a_verdict(client, kb
 
     _search(client, "install")
     second = _session(client)
-    deflection.help_session_resolve(session=second, helpful=True)
+    help_services.help_session_resolve(session=second, helpful=True)
     _search(client, "install")
 
     assert len({first.pk, second.pk, _session(client).pk}) == 3
@@ -203,7 +195,7 @@ def test_yes_ends_the_session_as_deflected(client, kb):
     client.get(f"{url}?hs=search")
 
     response = client.post(
-        reverse("tickets:help_answer"), {"answer": "yes", "kind": "article", "item": kb["windows"].pk, "next": url}
+        reverse("helpcenter:help_answer"), {"answer": "yes", "kind": "article", "item": kb["windows"].pk, "next": url}
     )
 
     assert response.status_code == 302
@@ -219,11 +211,11 @@ def test_the_answer_goes_back_to_this_site_only(client, kb):
     _search(client, "install")
 
     response = client.post(
-        reverse("tickets:help_answer"),
+        reverse("helpcenter:help_answer"),
         {"answer": "yes", "kind": "article", "item": kb["windows"].pk, "next": "https://evil.example/"},
     )
 
-    assert response["Location"] == reverse("tickets:search")
+    assert response["Location"] == reverse("helpcenter:search")
 
 
 def test_no_leads_to_the_contact_form_prefilled_from_the_session(client, kb):
@@ -231,11 +223,11 @@ def test_no_leads_to_the_contact_form_prefilled_from_the_session(client, kb):
     client.get(f"{kb['windows'].get_absolute_url()}?hs=search")
 
     response = client.post(
-        reverse("tickets:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk, "next": "/"}
+        reverse("helpcenter:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk, "next": "/"}
     )
     form = client.get(response["Location"]).context["form"]
 
-    assert response["Location"] == reverse("tickets:contact")
+    assert response["Location"] == reverse("helpcenter:contact")
     assert form["subject"].value() == "install helloworld"
     assert form["category"].value() == kb["setup"].pk  # most of the top hits are about setup
     assert form["product_version"].value() == kb["v42"].pk  # and 4.2 clearly leads among their versions
@@ -251,8 +243,10 @@ def test_the_version_is_left_to_the_customer_when_no_version_leads(kb, indexed):
     invoice.product_versions.set([ProductVersion.objects.get(name="4.1")])
     unversioned = ArticleFactory(title="Plain", category=kb["billing"])
 
-    tie = deflection.guess_topic([{"kind": "article", "id": kb["windows"].pk}, {"kind": "article", "id": invoice.pk}])
-    none = deflection.guess_topic([{"kind": "article", "id": unversioned.pk}, {"kind": "question", "id": 1}])
+    tie = help_selectors.guess_topic(
+        [{"kind": "article", "id": kb["windows"].pk}, {"kind": "article", "id": invoice.pk}]
+    )
+    none = help_selectors.guess_topic([{"kind": "article", "id": unversioned.pk}, {"kind": "question", "id": 1}])
 
     assert (tie.category_id, tie.product_version_id) == (kb["setup"].pk, None)  # a tie: the better-ranked hit
     assert (none.category_id, none.product_version_id) == (kb["billing"].pk, None)
@@ -276,17 +270,17 @@ def test_the_session_trail_reaches_the_ticket_and_the_agent_sees_it(client, kb, 
     _search(client, "bluetooth dongle pairing")
     client.get(f"{kb['windows'].get_absolute_url()}?hs=search")
     client.post(reverse("articles:feedback", args=["article", kb["windows"].pk]), {"helpful": "no"})
-    client.post(reverse("tickets:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk})
+    client.post(reverse("helpcenter:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk})
     shown = [{"kind": "article", "id": kb["mac"].pk, "title": "Install HelloWorld on macOS", "url": "/x/"}]
 
     response = client.post(
-        reverse("tickets:contact"),
+        reverse("helpcenter:contact"),
         _contact_data(client, subject="Installer stops at 80 %", shown_suggestions=json.dumps(shown)),
     )
 
     ticket = Ticket.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("tickets:contact_sent", args=[ticket.reference])
+    assert response["Location"] == reverse("helpcenter:contact_sent", args=[ticket.reference])
     assert (ticket.tier, ticket.channel, ticket.requester) == (Tier.TIER_1, Channel.SELF_SERVICE, customer)
     session = HelpSession.objects.get()
     assert (session.ticket, session.outcome) == (ticket, HelpOutcome.ESCALATED)
@@ -325,7 +319,7 @@ def test_the_contact_form_keeps_what_was_typed_on_error(client, kb, customer):
     _search(client, "install")
     data = _contact_data(client, subject="My own subject", description="", category=kb["billing"].pk)
 
-    response = client.post(reverse("tickets:contact"), data)
+    response = client.post(reverse("helpcenter:contact"), data)
 
     form = response.context["form"]
     assert response.status_code == 400
@@ -342,8 +336,8 @@ def test_the_same_contact_form_submitted_twice_creates_one_ticket(client, kb, cu
     _search(client, "install windows")
     data = _contact_data(client, subject="Installer stops")
 
-    first = client.post(reverse("tickets:contact"), data)
-    second = client.post(reverse("tickets:contact"), data)
+    first = client.post(reverse("helpcenter:contact"), data)
+    second = client.post(reverse("helpcenter:contact"), data)
 
     assert first["Location"] == second["Location"]
     assert Ticket.objects.count() == 1
@@ -358,13 +352,13 @@ def test_a_stranger_repeating_someones_email_and_key_learns_nothing_and_closes_n
     )  # fmt: skip
     stranger = _contact_data(client, email=customer.email, subject="Anything", idempotency_key="1")
 
-    response = client.post(reverse("tickets:contact"), stranger)
+    response = client.post(reverse("helpcenter:contact"), stranger)
 
     assert response.status_code == 400
     assert "Private matter" not in response.content.decode()
     assert api_ticket.reference not in response.content.decode()
-    assert client.get(reverse("tickets:contact_sent", args=[api_ticket.reference])).status_code == 404
-    client.post(reverse("tickets:contact_withdraw", args=[api_ticket.reference]))
+    assert client.get(reverse("helpcenter:contact_sent", args=[api_ticket.reference])).status_code == 404
+    client.post(reverse("helpcenter:contact_withdraw", args=[api_ticket.reference]))
     api_ticket.refresh_from_db()
     assert api_ticket.status != Status.CLOSED
 
@@ -377,7 +371,7 @@ def test_a_stranger_repeating_someones_email_and_key_learns_nothing_and_closes_n
 def test_a_malformed_did_this_solve_it_answer_is_ignored_without_an_error(client, kb, data):
     _search(client, "install windows")
 
-    response = client.post(reverse("tickets:help_answer"), data)
+    response = client.post(reverse("helpcenter:help_answer"), data)
 
     assert response.status_code == 302
     assert _session(client).outcome == HelpOutcome.OPEN
@@ -387,7 +381,7 @@ def test_deeply_nested_suggestion_telemetry_is_dropped_not_a_500(client, custome
     client.force_login(customer)
     data = _contact_data(client, subject="Nested", shown_suggestions="[" * 4000 + "]" * 4000)
 
-    response = client.post(reverse("tickets:contact"), data)
+    response = client.post(reverse("helpcenter:contact"), data)
 
     assert response.status_code == 302
     assert Ticket.objects.count() == 1
@@ -396,7 +390,7 @@ def test_deeply_nested_suggestion_telemetry_is_dropped_not_a_500(client, custome
 def test_a_contact_form_without_a_search_still_carries_a_session(client, customer):
     client.force_login(customer)
 
-    client.post(reverse("tickets:contact"), _contact_data(client, subject="Where is my invoice?"))
+    client.post(reverse("helpcenter:contact"), _contact_data(client, subject="Where is my invoice?"))
 
     session = HelpSession.objects.get()
     assert (session.ticket, session.outcome, session.user) == (Ticket.objects.get(), HelpOutcome.ESCALATED, customer)
@@ -409,7 +403,7 @@ def test_anonymous_escalation_gives_a_reference_and_a_working_secure_link(
     data = _contact_data(client, email="Visitor@Example.com", subject="Cannot install")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("tickets:contact"), data)
+        response = client.post(reverse("helpcenter:contact"), data)
     sent = client.get(response["Location"]).content.decode()
 
     ticket = Ticket.objects.get()
@@ -442,7 +436,7 @@ def test_anonymous_escalation_gives_a_reference_and_a_working_secure_link(
 
 
 def test_anonymous_visitors_must_give_an_address(client, kb):
-    response = client.post(reverse("tickets:contact"), _contact_data(client, subject="No address"))
+    response = client.post(reverse("helpcenter:contact"), _contact_data(client, subject="No address"))
 
     assert response.status_code == 400
     assert response.context["form"].errors["email"] == ["Give an e-mail address so we can answer you."]
@@ -453,7 +447,7 @@ def test_attachments_reach_the_ticket(client, customer):
     data = _contact_data(client, subject="Screenshot attached")
     data["attachments"] = [SimpleUploadedFile("screen.png", PNG, content_type="image/png")]
 
-    client.post(reverse("tickets:contact"), data)
+    client.post(reverse("helpcenter:contact"), data)
 
     assert Ticket.objects.get().attachments.get().original_name == "screen.png"
 
@@ -513,17 +507,17 @@ def test_a_guest_link_opens_only_its_own_ticket_and_never_internal_notes(guest_w
     tokens = _guest_tokens(guest_world)
     observed, expected = {}, {}
     for token_name, *cells in rows:
-        page = Client().get(reverse("tickets:guest_ticket", args=[tokens[token_name]]))
+        page = Client().get(reverse("helpcenter:guest_ticket", args=[tokens[token_name]]))
         body = page.content.decode()
         assert CANARY not in body, token_name
         for column, cell in zip(header[1:], cells, strict=True):
             world = guest_world[column.removeprefix("ticket_")]
             subject = world["ticket"].subject
             public_file = Client().get(
-                reverse("tickets:guest_attachment", args=[tokens[token_name], world["public_file"]])
+                reverse("helpcenter:guest_attachment", args=[tokens[token_name], world["public_file"]])
             )
             internal_file = Client().get(
-                reverse("tickets:guest_attachment", args=[tokens[token_name], world["internal_file"]])
+                reverse("helpcenter:guest_attachment", args=[tokens[token_name], world["internal_file"]])
             )
             observed[(token_name, column)] = (
                 "C" if page.status_code == 200 and subject in body and public_file.status_code == 200 else "-"
@@ -538,12 +532,12 @@ def test_a_guest_link_opens_only_its_own_ticket_and_never_internal_notes(guest_w
 
 def test_a_guest_link_stops_working_when_it_expires_or_the_address_changes(guest_world, monkeypatch, settings):
     token = guest_world["a"]["token"]
-    url = reverse("tickets:guest_ticket", args=[token])
+    url = reverse("helpcenter:guest_ticket", args=[token])
     later = timezone.now() + timedelta(days=settings.KBPORTAL_GUEST_LINK_DAYS + 1)
     with monkeypatch.context() as patch:
         patch.setattr("django.core.signing.time.time", lambda: later.timestamp())
         expired = Client().get(url)
-        expired_reply = Client().post(reverse("tickets:guest_reply", args=[token]), {"body": "Hello?"})
+        expired_reply = Client().post(reverse("helpcenter:guest_reply", args=[token]), {"body": "Hello?"})
 
     Ticket.objects.filter(pk=guest_world["a"]["ticket"].pk).update(requester_email="someone.else@example.com")
     moved = Client().get(url)
@@ -568,13 +562,13 @@ def test_signed_in_pages_stay_closed_to_a_guest_link(guest_world):
 def test_withdrawal_after_submit_closes_the_ticket_and_marks_the_session(client, kb, customer):
     client.force_login(customer)
     _search(client, "install windows")
-    sent_url = client.post(reverse("tickets:contact"), _contact_data(client, subject="Install HelloWorld on Windows"))[
-        "Location"
-    ]
+    sent_url = client.post(
+        reverse("helpcenter:contact"), _contact_data(client, subject="Install HelloWorld on Windows")
+    )["Location"]
     ticket = Ticket.objects.get()
 
     sent = client.get(sent_url).content.decode()
-    response = client.post(reverse("tickets:contact_withdraw", args=[ticket.reference]))
+    response = client.post(reverse("helpcenter:contact_withdraw", args=[ticket.reference]))
 
     assert "These may solve it — close my request?" in sent
     assert f"{kb['windows'].get_absolute_url()}?hs=after-submit" in sent
@@ -585,16 +579,16 @@ def test_withdrawal_after_submit_closes_the_ticket_and_marks_the_session(client,
     assert withdrawal.values == {"from": "new", "to": "closed", "cause": "withdrawn"}
     assert withdrawal.reason == "Withdrawn by the customer: solved by an article"
     assert HelpSession.objects.get().outcome == HelpOutcome.WITHDRAWN
-    again = client.post(reverse("tickets:contact_withdraw", args=[ticket.reference]), follow=True)
+    again = client.post(reverse("helpcenter:contact_withdraw", args=[ticket.reference]), follow=True)
     assert "This request is already resolved or closed." in again.content.decode()
 
 
 def test_the_suggestions_shown_after_submit_join_the_trail_once(client, kb, customer):
     client.force_login(customer)
     _search(client, "install windows")
-    sent_url = client.post(reverse("tickets:contact"), _contact_data(client, subject="Install HelloWorld on Windows"))[
-        "Location"
-    ]
+    sent_url = client.post(
+        reverse("helpcenter:contact"), _contact_data(client, subject="Install HelloWorld on Windows")
+    )["Location"]
 
     client.get(sent_url)
     client.get(sent_url)
@@ -606,11 +600,13 @@ def test_the_suggestions_shown_after_submit_join_the_trail_once(client, kb, cust
 
 def test_an_article_opened_after_submit_offers_to_close_the_request(client, kb):
     _search(client, "install windows")
-    client.post(reverse("tickets:contact"), _contact_data(client, email="v@example.com", subject="Install on Windows"))
+    client.post(
+        reverse("helpcenter:contact"), _contact_data(client, email="v@example.com", subject="Install on Windows")
+    )
     ticket = Ticket.objects.get()
 
     page = client.get(f"{kb['windows'].get_absolute_url()}?hs=after-submit").content.decode()
-    client.post(reverse("tickets:contact_withdraw", args=[ticket.reference]))
+    client.post(reverse("helpcenter:contact_withdraw", args=[ticket.reference]))
 
     assert f"Yes, close my request {ticket.reference}" in page
     assert HelpSessionEvent.objects.filter(kind=HelpEventKind.OPEN, via=HelpVia.AFTER_SUBMIT).exists()
@@ -620,13 +616,13 @@ def test_an_article_opened_after_submit_offers_to_close_the_request(client, kb):
 
 
 def test_only_the_browser_that_sent_it_or_its_requester_may_withdraw(client, kb, customer):
-    client.post(reverse("tickets:contact"), _contact_data(client, email="v@example.com", subject="Mine"))
+    client.post(reverse("helpcenter:contact"), _contact_data(client, email="v@example.com", subject="Mine"))
     ticket = Ticket.objects.get()
     other = Client()
     other.force_login(customer)
 
-    assert other.get(reverse("tickets:contact_sent", args=[ticket.reference])).status_code == 404
-    assert other.post(reverse("tickets:contact_withdraw", args=[ticket.reference])).status_code == 404
+    assert other.get(reverse("helpcenter:contact_sent", args=[ticket.reference])).status_code == 404
+    assert other.post(reverse("helpcenter:contact_withdraw", args=[ticket.reference])).status_code == 404
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
 
@@ -636,10 +632,10 @@ def test_only_the_browser_that_sent_it_or_its_requester_may_withdraw(client, kb,
 
 def test_zero_result_searches_and_escalated_sessions_are_recorded_as_content_gaps(client, kb, customer):
     _search(client, "Quantum flux capacitor")
-    Client().get(reverse("tickets:search"), {"q": "  quantum   FLUX capacitor?"})
+    Client().get(reverse("helpcenter:search"), {"q": "  quantum   FLUX capacitor?"})
     client.force_login(customer)
     _search(client, "install windows")
-    client.post(reverse("tickets:contact"), _contact_data(client, subject="Install fails"))
+    client.post(reverse("helpcenter:contact"), _contact_data(client, subject="Install fails"))
 
     gaps = {gap.normalised_query: gap for gap in ContentGap.objects.all()}
     assert (gaps["quantum flux capacitor"].zero_result_count, gaps["quantum flux capacitor"].escalated_count) == (2, 1)
@@ -658,7 +654,7 @@ def test_content_gap_recording_survives_losing_the_insert_race(monkeypatch):
         return real_update(self, **kwargs)
 
     monkeypatch.setattr(QuerySet, "update", update_as_if_the_row_were_not_there_yet)
-    deflection.content_gap_record(query="VPN", language="en", zero_results=1)
+    help_services.content_gap_record(query="VPN", language="en", zero_results=1)
 
     assert ContentGap.objects.get().zero_result_count == 2
 
@@ -680,10 +676,10 @@ def test_the_search_page_costs_the_same_for_10_and_40_results(indexed, django_ca
             for n in range(total - (10 if counts else 0)):
                 ArticleFactory(title=f"Install HelloWorld step {n}")
         search_service.forget_vocabulary()
-        Client().get(reverse("tickets:search"), {"q": "install"})  # warm the per-process vocabulary
+        Client().get(reverse("helpcenter:search"), {"q": "install"})  # warm the per-process vocabulary
         browser = Client()
-        first = _count(browser, reverse("tickets:search"), {"q": "install"})
-        later = _count(browser, reverse("tickets:search"), {"q": "install helloworld"})
+        first = _count(browser, reverse("helpcenter:search"), {"q": "install"})
+        later = _count(browser, reverse("helpcenter:search"), {"q": "install helloworld"})
         shown = HelpSessionEvent.objects.filter(kind=HelpEventKind.SEARCH).order_by("pk").last().result_count
         counts.append((first, later))
         assert shown == min(total, 20)
@@ -699,7 +695,7 @@ def test_the_staff_workspace_costs_the_same_for_a_short_and_a_long_trail(client,
         for n in range(searches):
             _search(browser, f"install {n}")
         browser.get(f"{kb['windows'].get_absolute_url()}?hs=search")
-        browser.post(reverse("tickets:contact"), _contact_data(browser, subject=f"Trail of {searches}"))
+        browser.post(reverse("helpcenter:contact"), _contact_data(browser, subject=f"Trail of {searches}"))
         ticket = Ticket.objects.get(subject=f"Trail of {searches}")
         Ticket.objects.filter(pk=ticket.pk).update(assignee=agent1)
         client.force_login(agent1)
@@ -715,12 +711,12 @@ def _sessions(count: int, day_offset: int = 0) -> None:
     outcomes = [HelpOutcome.DEFLECTED, HelpOutcome.ESCALATED, HelpOutcome.WITHDRAWN, HelpOutcome.OPEN]
     for n in range(count):
         session = HelpSession.objects.create(language="en")
-        deflection.help_session_record_search(session=session, query=f"query {n % 7}", results=[])
+        help_services.help_session_record_search(session=session, query=f"query {n % 7}", results=[])
         if n % 2:
-            deflection.help_session_record_open(session=session, item_kind="article", item_id=n + 1, item_title="A")
+            help_services.help_session_record_open(session=session, item_kind="article", item_id=n + 1, item_title="A")
         outcome = outcomes[n % 4]
         if outcome == HelpOutcome.DEFLECTED:
-            deflection.help_session_resolve(session=session, helpful=True)
+            help_services.help_session_resolve(session=session, helpful=True)
         elif outcome != HelpOutcome.OPEN:
             HelpSession.objects.filter(pk=session.pk).update(outcome=outcome, verdict_at=timezone.now())
         HelpSession.objects.filter(pk=session.pk).update(

@@ -1,19 +1,58 @@
-"""Reads of self-service: a ticket's trail for agents, what the contact form suggests, guest pages."""
+"""Reads of the help center: the browser's help session, a ticket's trail for agents, what the contact form
+suggests. None of these writes."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from articles.models import Article, Video
+from kbportal.accounts.models import User
+from tickets.models import Ticket
 
-from ..models import HelpEventKind, HelpSession, HelpSessionEvent, Ticket
+from .models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 # Top hits that vote on the topic and version the contact form suggests.
 TOPIC_VOTERS = 5
 # The knowledge base's kinds, whose topic and versions we can read.
 _CONTENT_MODELS = {"article": Article, "video": Video}
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=settings.KBPORTAL_HELP_SESSION_IDLE_MINUTES)
+
+
+def help_session_latest(*, session_id: int | None, user: User | None) -> HelpSession | None:
+    """The help session a browser remembers (`session_id`), whatever its state, if it is this visitor's.
+
+    Used as it is by the pages shown after a request is sent, when the session has its verdict already.
+    """
+    if not isinstance(session_id, int):
+        return None
+    session = HelpSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return None
+    if session.user_id is not None and (user is None or user.pk != session.user_id):
+        return None  # someone else signed in on this browser
+    return session
+
+
+def help_session_current(*, session_id: int | None, user: User | None) -> HelpSession | None:
+    """The browser's help session while it is open and active; never starts one and never writes.
+
+    A visitor who signed in since it started gets it unclaimed: `help_session_claim` makes it theirs.
+    """
+    session = help_session_latest(session_id=session_id, user=user)
+    if session is None or session.outcome != HelpOutcome.OPEN:
+        return None
+    if session.last_activity_at < timezone.now() - _idle():
+        return None
+    return session
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tickets import deflection, services
-from tickets.guest import guest_token, ticket_from_guest_token
+from tickets import services
+from tickets.helpcenter import services as help_services
+from tickets.helpcenter.guest import guest_token, ticket_from_guest_token
 from tickets.models import Channel, Status, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +22,15 @@ def withdrawn():
         requester=None, requester_email="guest@example.com", subject="Licence key rejected",
         description="Help", channel=Channel.SELF_SERVICE,
     )  # fmt: skip
-    return deflection.ticket_withdraw(ticket=ticket, by=None)
+    return help_services.ticket_withdraw(ticket=ticket, by=None)
 
 
 def _follow_up_url(ticket: Ticket) -> str:
-    return reverse("tickets:guest_follow_up", kwargs={"token": guest_token(ticket)})
+    return reverse("helpcenter:guest_follow_up", kwargs={"token": guest_token(ticket)})
 
 
 def test_a_withdrawn_guest_ticket_shows_a_follow_up_form(client, withdrawn):
-    page = client.get(reverse("tickets:guest_ticket", kwargs={"token": guest_token(withdrawn)}))
+    page = client.get(reverse("helpcenter:guest_ticket", kwargs={"token": guest_token(withdrawn)}))
 
     body = page.content.decode()
     assert withdrawn.status == Status.CLOSED
@@ -86,7 +87,7 @@ def test_an_open_guest_ticket_takes_replies_not_follow_ups(client):
 
 def test_the_follow_up_post_needs_the_csrf_token(withdrawn):
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get(reverse("tickets:guest_ticket", kwargs={"token": guest_token(withdrawn)}))
+    page = browser.get(reverse("helpcenter:guest_ticket", kwargs={"token": guest_token(withdrawn)}))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
 
     refused = browser.post(_follow_up_url(withdrawn), {"description": "No token"})

@@ -1,52 +1,34 @@
-"""Writes of self-service: help sessions, their trail, the verdict, escalation, withdrawal, content gaps.
+"""Writes of the help center: help sessions, their trail, the verdict, escalation, withdrawal, content gaps.
 
-A help session lives in the browser session (its id is kept there, so it survives signing in).
-Every search starts or continues one; it ends with a verdict (solved, or a ticket) or after
-`KBPORTAL_HELP_SESSION_IDLE_MINUTES` of inactivity, and the next search then starts a new one.
+Every search starts or continues a help session; it ends with a verdict (solved, or a ticket) or after
+`KBPORTAL_HELP_SESSION_IDLE_MINUTES` of inactivity, and the next search then starts a new one. These functions
+take plain values (`session_id`, `session_key`, `user`); which session a browser has is kept by the adapter in
+`session.py`, the only code that reads the browser session.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kbportal.accounts.models import User
-from kbportal.choices import content_language
+from tickets.models import Channel, EventCause, Priority, Status, Ticket
+from tickets.services import ticket_create, ticket_set_status
 
-from ..models import (
-    Channel,
-    ContentGap,
-    EventCause,
-    HelpEventKind,
-    HelpOutcome,
-    HelpSession,
-    HelpSessionEvent,
-    HelpVia,
-    Priority,
-    Status,
-    Ticket,
-)
-from ..services import ticket_create, ticket_set_status
+from .models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
+from .selectors import help_session_current
 
 if TYPE_CHECKING:
     from articles.models import Category, ProductVersion
 
-SESSION_KEY = "help_session"
 RESULTS_KEPT = 10
-
-
-def _idle() -> timedelta:
-    return timedelta(minutes=settings.KBPORTAL_HELP_SESSION_IDLE_MINUTES)
 
 
 def normalise_query(query: str) -> str:
@@ -56,68 +38,29 @@ def normalise_query(query: str) -> str:
     return text.strip(" \t.,;:!?¿¡\"'“”‘’「」『』()[]{}，。！？；：、")[:200]
 
 
-# --- Finding the browser's session -----------------------------------------------------------------
+# --- The browser's session -----------------------------------------------------------------------------
 
 
-def _user_of(request: HttpRequest) -> User | None:
-    return request.user if request.user.is_authenticated else None
+def help_session_claim(*, session: HelpSession, user: User | None) -> HelpSession:
+    """A visitor who signed in halfway through takes over their session (and, later, its ticket).
 
-
-def _session_of_browser(request: HttpRequest) -> HelpSession | None:
-    """The browser's latest help session, whatever its state, if it belongs to this visitor."""
-    pk = request.session.get(SESSION_KEY)
-    if not isinstance(pk, int):
-        return None
-    session = HelpSession.objects.filter(pk=pk).first()
-    if session is None:
-        return None
-    user = _user_of(request)
-    if session.user_id is not None and (user is None or user.pk != session.user_id):
-        return None  # someone else signed in on this browser
-    return session
-
-
-def _is_live(session: HelpSession) -> bool:
-    return session.outcome == HelpOutcome.OPEN and session.last_activity_at >= timezone.now() - _idle()
-
-
-def help_session_current(request: HttpRequest) -> HelpSession | None:
-    """The browser's help session while it is open and active; never starts one."""
-    session = _session_of_browser(request)
-    if session is None or not _is_live(session):
-        return None
-    user = _user_of(request)
+    Nothing changes when `user` is None or the session has its owner already.
+    """
     if user is not None and session.user_id is None:
-        # Signed in halfway through: the session, and later its ticket, belong to the customer.
         HelpSession.objects.filter(pk=session.pk, user__isnull=True).update(user=user)
         session.user = user
     return session
 
 
-def help_session_latest(request: HttpRequest) -> HelpSession | None:
-    """The browser's latest help session even after its verdict (for the pages shown after a request is sent)."""
-    return _session_of_browser(request)
+def help_session_for(*, session_id: int | None, session_key: str, user: User | None, language: str) -> HelpSession:
+    """Continue the browser's help session (`session_id`, the one it remembers) or start a new one.
 
-
-def help_session_for(request: HttpRequest) -> HelpSession:
-    """Start or continue the browser's help session: a new one after an idle spell or after a verdict."""
-    session = help_session_current(request)
+    A new one starts after an idle spell or after a verdict; a session that goes on is claimed by `user`.
+    """
+    session = help_session_current(session_id=session_id, user=user)
     if session is not None:
-        return session
-    if not request.session.session_key:
-        request.session.save()
-    session = HelpSession.objects.create(
-        session_key=request.session.session_key or "",
-        user=_user_of(request),
-        language=content_language(getattr(request, "LANGUAGE_CODE", "")),
-    )
-    request.session[SESSION_KEY] = session.pk
-    return session
-
-
-def help_session_remember(request: HttpRequest, session: HelpSession) -> None:
-    """Make a session the browser's own (after an escalation that had to start one)."""
-    request.session[SESSION_KEY] = session.pk
+        return help_session_claim(session=session, user=user)
+    return HelpSession.objects.create(session_key=session_key, user=user, language=language)
 
 
 # --- The trail -------------------------------------------------------------------------------------------

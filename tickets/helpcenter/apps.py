@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HelpCenterConfig(AppConfig):
+    """Search, "Did this solve it?", the contact form, guest access and content gaps: a floor above the desk.
+
+    It lives inside tickets/ but the desk does not import it: the desk's pages and e-mails ask the registries they
+    own (`tickets.panels`, `tickets.notifications.register_guest_url`), which are filled here.
+    """
+
+    name = "tickets.helpcenter"
+    label = "helpcenter"
+    verbose_name = _("Help center")
+
+    def ready(self) -> None:
+        from tickets import notifications, panels
+
+        from .guest import guest_url
+        from .selectors import help_trail
+
+        # The agent's workspace shows what the customer tried before the ticket (two queries, whatever its length).
+        panels.register_workspace_panel(
+            "help_trail", panels.WorkspacePanel(template="helpcenter/_help_trail.html", data=help_trail)
+        )
+        # A requester without an account follows their ticket through its guest link, which the e-mails carry.
+        notifications.register_guest_url(guest_url)

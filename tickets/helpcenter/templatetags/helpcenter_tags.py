@@ -1,0 +1,12 @@
+from django import template
+
+from ..hooks import help_link as _help_link
+from ..models import HelpVia
+
+register = template.Library()
+
+
+@register.filter
+def help_link(url: str, via: str = HelpVia.SEARCH) -> str:
+    """A result's address that records the open in the help session and asks "Did this solve it?"."""
+    return _help_link(url, via or HelpVia.SEARCH)
