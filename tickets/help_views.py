@@ -1,11 +1,10 @@
-"""Self-service pages: search, "Did this solve it?", the contact form, the page after sending, guest access,
-and the deflection report for staff."""
+"""Self-service pages: search, "Did this solve it?", the contact form, the page after sending, guest access.
+The deflection report is the dashboard's self-service section (kbportal/analytics)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,6 @@ from kbportal.security.ratelimits import rate_limited, refusal_message
 
 from . import clocks, deflection, selectors, services
 from .attachments import download_response
-from .deflection.chart import session_chart
 from .forms import ContactForm, FollowUpForm, HelpAnswerForm, ReplyForm, SearchForm
 from .guest import GuestLink, guest_path, guest_token, ticket_from_guest_token
 from .models import HelpSession, HelpVia, Status, Ticket, reference_to_pk
@@ -365,17 +363,3 @@ def guest_attachment(request: HttpRequest, token: str, attachment_id: int) -> Fi
         raise Http404
     attachment = selectors.public_attachment(ticket=ticket, attachment_id=attachment_id)
     return download_response(attachment)
-
-
-# --- The deflection report ---------------------------------------------------------------------------------
-
-
-@login_required
-@permission_required("tickets.view_deflection_report", raise_exception=True)
-def deflection_report(request: HttpRequest) -> HttpResponse:
-    report = deflection.deflection_report()
-    return render(
-        request,
-        "tickets/staff/deflection.html",
-        {"report": report, "chart": session_chart(report.days), "days": list(reversed(report.days))},
-    )

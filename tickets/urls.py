@@ -34,7 +34,6 @@ urlpatterns = [
         name="attachment",
     ),
     path("survey/<str:token>/", views.survey_link, name="survey_link"),
-    path("staff/deflection/", help_views.deflection_report, name="deflection_report"),
     path("staff/queue/", staff_views.queue, name="queue"),
     path("staff/queue/bulk/", staff_views.queue_bulk, name="queue_bulk"),
     path("staff/away/", staff_views.toggle_away, name="away"),

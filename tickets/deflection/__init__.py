@@ -1,6 +1,5 @@
 """Self-service deflection: help sessions, escalation to tier 1, withdrawal after submit, content gaps."""
 
-from .report import DeflectionReport, deflection_report
 from .selectors import ContactPrefill, HelpTrail, contact_prefill, guess_topic, help_trail, last_search
 from .services import (
     Escalation,
@@ -24,12 +23,10 @@ from .services import (
 
 __all__ = [
     "ContactPrefill",
-    "DeflectionReport",
     "Escalation",
     "HelpTrail",
     "contact_prefill",
     "content_gap_record",
-    "deflection_report",
     "guess_topic",
     "help_session_current",
     "help_session_escalate",
