@@ -141,8 +141,8 @@ def test_a_chart_exports_its_table_as_csv(manager_client):
 
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
-    assert rows[0] == ["", "solved by self-service", "solved after sending", "escalated to a ticket", "no verdict"]
-    assert rows[-1] == [timezone.localdate().isoformat(), "1", "0", "1", "0"]
+    assert rows[0] == ["", "solved by self-service", "escalated to a ticket", "no verdict", "solved after sending"]
+    assert rows[-1] == [timezone.localdate().isoformat(), "1", "1", "0", "0"]
     assert len(rows) == 1 + 30
 
 
