@@ -24,8 +24,10 @@ class PublishableQuerySet(models.QuerySet[_Content]):
 
     def published(self, now: datetime | None = None) -> Self:
         """Published and due: scheduled items stay hidden until `publish_at`."""
+        from .models import Status
+
         now = now or timezone.now()
-        return self.filter(Q(publish_at__isnull=True) | Q(publish_at__lte=now), status="published")
+        return self.filter(Q(publish_at__isnull=True) | Q(publish_at__lte=now), status=Status.PUBLISHED)
 
     def visible_to(self, user: User | AnonymousUser) -> Self:
         """What `user` may read on the public pages: staff editors preview everything."""

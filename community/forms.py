@@ -50,7 +50,7 @@ class AskForm(forms.Form):
         super().__init__(*args, **kwargs)
         categories = ForumCategory.objects.all()
         self.fields["category"].queryset = categories if user.is_staff else categories.filter(staff_only=False)
-        self.fields["title"].widget.attrs.update({"data-similar-title": "", "autocomplete": "off"})
+        self.fields["title"].widget.attrs.update({"data-suggest-input": "", "autocomplete": "off"})
         # Formatted here, in the request's language: `%` on a lazy string would translate it once, at import.
         self.fields["tags"].help_text = _("Up to %(count)d.") % {"count": MAX_TAGS}
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from articles.models import Tag
 from kbportal.choices import content_language
 from kbportal.search import service as search_service
-from kbportal.search.analysis import is_cjk
 from kbportal.unsubscribe import unsubscribe_page
 from tickets.helpcenter import hooks as help_hooks
 from tickets.helpcenter import services as help_services
@@ -237,7 +236,7 @@ def _record_suggestions(request: HttpRequest, title: str, items: list[dict]) -> 
 def similar(request: HttpRequest) -> JsonResponse:
     """The ask page's script: similar items for the title typed so far (recorded when the question is posted)."""
     title = request.GET.get("q", "").strip()[:200]
-    if len(title) < (2 if any(is_cjk(char) for char in title) else 4):
+    if not search_service.long_enough_to_suggest(title):
         return JsonResponse({"results": []})
     return JsonResponse({"results": _similar_to(title, content_language(request.LANGUAGE_CODE))})
 

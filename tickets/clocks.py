@@ -10,7 +10,7 @@ from django.utils import timezone
 from kbportal import timezones
 
 from . import sla
-from .models import Plan, ServiceCalendar, SlaPolicy, SlaTarget, Ticket
+from .models import Plan, ServiceCalendar, SlaPolicy, SlaTarget, Status, Ticket
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def ticket_clocks(ticket: Ticket, *, now: datetime | None = None, policy: SlaPol
 
 
 def _resolved_at(ticket: Ticket) -> datetime | None:
-    return ticket.resolved_at if ticket.status in ("resolved", "closed") else None
+    return ticket.resolved_at if ticket.status in (Status.RESOLVED, Status.CLOSED) else None
 
 
 def due_times(ticket: Ticket, *, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:

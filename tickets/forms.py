@@ -7,7 +7,7 @@ from articles.models import Category, ProductVersion
 from kbportal.accounts.models import User
 from kbportal.forms import BilingualChoiceField
 
-from .models import SERVICE_DIMENSIONS, Organisation, Priority, Status, Tier
+from .models import SERVICE_DIMENSIONS, Priority, Status, Tier
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -192,32 +192,6 @@ class SurveyForm(forms.Form):
 
 
 # --- Staff ------------------------------------------------------------------------------------------
-
-
-class QueueFilterForm(forms.Form):
-    """The work queue's filters: every field declared, nothing taken raw from the URL."""
-
-    SLA_CHOICES = [("", _("Any")), ("breached", _("Breached")), ("due-soon", _("Due within 2 hours")),
-                   ("paused", _("Paused"))]  # fmt: skip
-    ASSIGNEE_CHOICES = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))]
-
-    q = forms.CharField(label=_("Reference or subject"), required=False, max_length=100)
-    status = forms.MultipleChoiceField(label=_("Status"), required=False, choices=Status.choices,
-                                       widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    priority = forms.TypedMultipleChoiceField(label=_("Priority"), required=False, choices=Priority.choices,
-                                              coerce=int, widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    tier = forms.TypedMultipleChoiceField(label=_("Tier"), required=False, choices=Tier.choices, coerce=int,
-                                          widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_CHOICES)
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False,
-                                          queryset=Organisation.objects.none(), empty_label=_("Any"))  # fmt: skip
-
-    def __init__(self, *args, agents=(), organisations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [*self.ASSIGNEE_CHOICES, *[(str(a.pk), a.public_name) for a in agents]]
-        # Organisation.objects.visible_to(agent): the names of customers whose tickets they do not see are not theirs.
-        self.fields["organisation"].queryset = organisations
 
 
 class BulkActionForm(forms.Form):

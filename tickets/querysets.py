@@ -1,8 +1,13 @@
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+# A clock whose target has passed, as the SLA job marks it (tickets.jobs): the queue's and the API's "breached".
+_BREACHED = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -49,7 +54,31 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return own
 
     def active(self) -> "TicketQuerySet":
-        return self.filter(status__in=["new", "open", "waiting"])
+        from .models import Status
+
+        return self.filter(status__in=Status.active())
+
+    def breached(self) -> "TicketQuerySet":
+        """Tickets with a service-level target missed (first response or resolution)."""
+        return self.filter(_BREACHED)
+
+    def unbreached(self) -> "TicketQuerySet":
+        return self.exclude(_BREACHED)
+
+    def due_within(self, delta: timedelta, *, now: datetime | None = None) -> "TicketQuerySet":
+        """Tickets with a running clock due in the next `delta`: the first response until it is given, or the
+        resolution."""
+        now = now or timezone.now()
+        window = (now, now + delta)
+        return self.filter(
+            Q(first_response_at__isnull=True, first_response_due_at__range=window) | Q(resolution_due_at__range=window)
+        )
+
+    def paused(self) -> "TicketQuerySet":
+        """Tickets whose clocks are paused: waiting on the customer."""
+        from .models import Status
+
+        return self.filter(status=Status.WAITING)
 
     def by_urgency(self) -> "TicketQuerySet":
         """Most urgent first: the nearest due time (first response until given, then resolution).

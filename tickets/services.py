@@ -376,7 +376,7 @@ def _set_status(ticket: Ticket, status: str, *, by: User | None, reason: Reason,
         facts = analytics_facts.refresh_clock_facts(ticket)
     if status == Status.CLOSED:
         ticket.closed_at = now
-    if status in (Status.NEW, Status.OPEN, Status.WAITING):
+    if status in Status.active():
         ticket.closed_at = None
     ticket.save(update_fields=["status", "resolved_at", "closed_at", *facts, "updated_at"])
     if old_status in (Status.RESOLVED, Status.CLOSED) and status in Status.active():

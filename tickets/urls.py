@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import staff_views, views
-from .deflection import views as deflection_views
 
 app_name = "tickets"
 
@@ -20,7 +19,6 @@ urlpatterns = [
         name="attachment",
     ),
     path("survey/<str:token>/", views.survey_link, name="survey_link"),
-    path("staff/deflection/", deflection_views.deflection_report, name="deflection_report"),
     path("staff/queue/", staff_views.queue, name="queue"),
     path("staff/queue/bulk/", staff_views.queue_bulk, name="queue_bulk"),
     path("staff/away/", staff_views.toggle_away, name="away"),

@@ -1,8 +1,15 @@
 from django import template
 
+from articles.models import Status
 from kbportal.choices import Language, content_language
 
 register = template.Library()
+
+
+@register.simple_tag
+def content_statuses() -> type[Status]:
+    """`{% content_statuses as Status %}`: templates compare with `Status.PUBLISHED`, never with "published"."""
+    return Status
 
 
 @register.filter

@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import formats
 
 from .registry import Table, Unit
 
@@ -159,8 +162,9 @@ def _x_ticks(rows, slot: float) -> list[Tick]:
 
 
 def _short(label: str) -> str:
-    """Days under the axis as 11-24 (the table keeps the full date)."""
-    return label[5:] if _ISO_DAY.match(label) else label
+    """Days under the axis as the reader's language writes them, "Nov. 24" or "11月24日" (the table keeps the
+    full date)."""
+    return formats.date_format(date.fromisoformat(label), "MONTH_DAY_FORMAT") if _ISO_DAY.match(label) else label
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

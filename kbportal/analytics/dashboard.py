@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .charts import SvgChart, draw
@@ -47,28 +48,32 @@ def ignored_filters(item: Metric | Breakdown | Listing, scope: Scope) -> list[st
     return [str(FILTER_NAMES[name]) for name in sorted(scope.active_filters - item.filters)]
 
 
-def build(scope: Scope) -> list[SectionBlock]:
+def build(scope: Scope, *, sections: Collection[Section] = tuple(Section), links: bool = True) -> list[SectionBlock]:
+    """The figures of `sections`; without `links`, no drill-down list or export is offered (for readers of one
+    section who may not open them)."""
     with one_computation():
-        return _build(scope)
+        return _build(scope, sections, links)
 
 
-def _build(scope: Scope) -> list[SectionBlock]:
+def _build(scope: Scope, sections: Collection[Section], links: bool) -> list[SectionBlock]:
     blocks = []
     for section in Section:
+        if section not in sections:
+            continue
         metrics, breakdowns, listings = registry.in_section(section)
         if not (metrics or breakdowns or listings):
             continue
         block = SectionBlock(key=str(section), title=str(SECTION_TITLES[section]))
-        block.figures = [Figure(metric, metric.value(scope), metric_url(metric.key, scope)) for metric in metrics]
+        block.figures = [
+            Figure(metric, metric.value(scope), metric_url(metric.key, scope) if links else "") for metric in metrics
+        ]
         for breakdown in breakdowns:
-            table = breakdown.table(scope)
-            block.charts.append(
-                ChartBlock(
-                    breakdown, table, draw(table, breakdown.chart, breakdown.unit), export_url(breakdown.key, scope)
-                )
-            )
+            table = breakdown.table(scope) if links else replace(breakdown.table(scope), links=())
+            chart = draw(table, breakdown.chart, breakdown.unit)
+            block.charts.append(ChartBlock(breakdown, table, chart, export_url(breakdown.key, scope) if links else ""))
         block.lists = [
-            ListBlock(listing, list(listing.rows(scope)), export_url(listing.key, scope)) for listing in listings
+            ListBlock(listing, list(listing.rows(scope)), export_url(listing.key, scope) if links else "")
+            for listing in listings
         ]
         blocks.append(block)
     return blocks

@@ -1,4 +1,8 @@
-"""The managers' dashboard, the list behind each figure, and CSV exports: support managers only."""
+"""The managers' dashboard, the list behind each figure, and CSV exports: support managers only.
+
+One section can be read on its own (`?section=self-service`): the self-service section is also the former
+deflection report (`/staff/deflection/`), for everyone who could read that report (content editors too).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,22 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from .dashboard import build, ignored_filters
 from .forms import ScopeForm, scope_query
-from .registry import registry
+from .registry import SECTION_TITLES, Section, registry
 from .scope import default_scope
 
 PERMISSION = "analytics.view_service_analytics"
+# Who may read one section without the whole dashboard: its figures, charts and lists, but not the records
+# behind them nor the exports (as the deflection report they replace offered neither).
+SECTION_PERMISSIONS = {Section.SELF_SERVICE: "helpcenter.view_deflection_report"}
 ROWS_PER_PAGE = 50
 EXPORT_LIMIT = 100_000
 
@@ -33,16 +42,30 @@ def _scope_form(request: HttpRequest) -> ScopeForm:
     return ScopeForm(data)
 
 
+def _section(request: HttpRequest) -> Section | None:
+    try:
+        return Section(request.GET.get("section", ""))
+    except ValueError:
+        return None
+
+
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Every section, or one (`?section=`); readers of that one section only see it without drill-downs."""
+    section = _section(request)
+    everything = request.user.has_perm(PERMISSION)
+    if not everything and not (section in SECTION_PERMISSIONS and request.user.has_perm(SECTION_PERMISSIONS[section])):
+        raise PermissionDenied
     form = _scope_form(request)
     scope = form.scope()
     context = {
         "form": form,
         "scope": scope,
+        "section": section,
+        "section_title": SECTION_TITLES[section] if section else "",
+        "links": everything,
         # Called by the template only when its cached copy of the figures has expired.
-        "sections": partial(build, scope),
+        "sections": partial(build, scope, sections=[section] if section else tuple(Section), links=everything),
         "query": scope_query(scope),
         "time_zone": timezone.get_current_timezone_name(),
         "cache_seconds": settings.KBPORTAL_ANALYTICS_CACHE_SECONDS,
@@ -51,6 +74,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "computed_at": timezone.now,
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+@login_required
+@permission_required(SECTION_PERMISSIONS[Section.SELF_SERVICE], raise_exception=True)
+def deflection(request: HttpRequest) -> HttpResponseRedirect:
+    """The former deflection report's address: the dashboard's self-service section, with the filters given."""
+    query = request.GET.copy()
+    query["section"] = Section.SELF_SERVICE
+    return HttpResponseRedirect(f"{reverse('analytics:dashboard')}?{query.urlencode()}")
 
 
 @login_required

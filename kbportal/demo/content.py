@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.importing import import_articles
-from articles.models import Article, ProductVersion, Video, VideoChapter
+from articles.models import Article, ProductVersion, Status, Video, VideoChapter
 
 DATA_DIR = Path(__file__).parent / "data"
 VERSIONS = [("3.8", "2024-03-12"), ("4.0", "2025-01-20"), ("4.1", "2025-07-08"), ("4.2", "2026-02-17")]
@@ -82,7 +82,7 @@ def load_activity() -> None:
     """Views, dates and "Was this helpful?" answers from made-up anonymous sessions."""
     now = timezone.now()
     for model in (Article, Video):
-        for item in model.objects.filter(external_id__isnull=False).exclude(status="draft"):
+        for item in model.objects.filter(external_id__isnull=False).exclude(status=Status.DRAFT):
             age_days = _stable_number(item.external_id + ":age", 1, 240)
             model.objects.filter(pk=item.pk).update(
                 view_count=_stable_number(item.external_id, 40, 2400),

@@ -1,4 +1,5 @@
-"""Demo help sessions over the last 30 days, so the deflection report and the agents' trail panel have data.
+"""Demo help sessions over the last 30 days, so the dashboard's self-service section and the agents' trail panel
+have data.
 
 Visitors search the demo knowledge base, open results, answer "Did this solve it?", give up, or
 escalate (some withdrawing after sending). Every visit goes through the same services as the pages,

@@ -53,6 +53,7 @@ from tickets.models import (
     Organisation,
     OrganisationMembership,
     Plan,
+    Priority,
     SlaPause,
     SlaPolicy,
     Status,
@@ -469,8 +470,9 @@ def _ticket(rng, now, created, customer, topic, trouble, clock, versions, catego
     subjects = topic.subjects_zh if language == ZH else topic.subjects
     subject = rng.choice(subjects)
     version = "4.2" if topic is RELEASE else _weighted(rng, VERSION_WEIGHTS)
-    priority = rng.choices((1, 2, 3, 4), weights=topic.priorities)[0]
-    tier = _weighted(rng, {Tier.TIER_1: 30, Tier.TIER_2: 40, Tier.TIER_3: 30} if priority == 1 else TIER_WEIGHTS)
+    priority = rng.choices(Priority.values, weights=topic.priorities)[0]
+    urgent = {Tier.TIER_1: 30, Tier.TIER_2: 40, Tier.TIER_3: 30}
+    tier = _weighted(rng, urgent if priority == Priority.P1 else TIER_WEIGHTS)
     channel = _weighted(rng, CHANNEL_WEIGHTS)
     description = DESCRIPTION[language].format(subject=subject.rstrip("?？。."), version=version or "4.x")
     targets = clock(organisation.plan, organisation.time_zone)

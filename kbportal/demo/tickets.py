@@ -16,7 +16,7 @@ from articles.models import Category, ProductVersion
 from kbportal.accounts.models import User
 from tickets import services, surveys
 from tickets.jobs import sla_check
-from tickets.models import Message, Ticket
+from tickets.models import Message, Priority, Status, Ticket, Tier
 
 RATINGS = ("response_speed", "resolution", "expertise", "attitude", "follow_up")
 
@@ -38,7 +38,7 @@ class Story:
     requester: str
     subject: str
     description: str
-    priority: int
+    priority: Priority
     age_hours: float
     language: str = "en"
     category: str = ""
@@ -50,58 +50,60 @@ class Story:
 STORIES = [
     Story("server-down", "grace", "HelloWorld Server down after upgrade to 4.2",
           "Since upgrading our self-hosted server to **4.2.0** nobody can sign in. The log shows `HW-5001 database "
-          "connection refused` every few seconds.", 1, 3, category="Errors & crashes", steps=[
+          "connection refused` every few seconds.", Priority.P1, 3, category="Errors & crashes", steps=[
               Step(0.1, "reply", "agent1", "We are on it. Please send `/var/log/helloworld/server.log`."),
               Step(0.3, "customer", "grace", "Log is on our shared drive. It started right after the migration."),
-              Step(0.5, "escalate", "agent1", "Database migration failure; needs tier 2.", 2),
+              Step(0.5, "escalate", "agent1", "Database migration failure; needs tier 2.", Tier.TIER_2),
               Step(0.8, "note", "agent2", "Migration 0042 times out on their 80 GB audit table. Engineering needed."),
-              Step(1.0, "escalate", "agent2", "Needs a patched migration from engineering.", 3),
+              Step(1.0, "escalate", "agent2", "Needs a patched migration from engineering.", Tier.TIER_3),
               Step(1.5, "reply", "agent3", "We have a patched migration. Could we schedule a call within the hour?"),
           ]),
     Story("webhook-signature", "henry", "Webhook signatures fail verification",
           "Our endpoint rejects every webhook: the HMAC we compute never matches `X-HelloWorld-Signature`.",
-          2, 20, category="Webhooks", steps=[
+          Priority.P2, 20, category="Webhooks", steps=[
               Step(0.5, "reply", "agent1", "Are you hashing the raw body, before JSON parsing? Please send a sample."),
-              Step(1, "escalate", "agent1", "Customer uses a custom proxy that may rewrite bodies.", 2),
-              Step(2, "reply", "agent2", "Please send one failing request with headers.", value="waiting"),
+              Step(1, "escalate", "agent1", "Customer uses a custom proxy that may rewrite bodies.", Tier.TIER_2),
+              Step(2, "reply", "agent2", "Please send one failing request with headers.", value=Status.WAITING),
           ]),
     Story("license-activation-zh", "li.wei", "许可证激活失败，提示 HW-1042",
-          "在新电脑上激活企业许可证时提示 **HW-1042**，我们使用公司代理上网。", 3, 2, language="zh-hans",
+          "在新电脑上激活企业许可证时提示 **HW-1042**，我们使用公司代理上网。", Priority.P3, 2, language="zh-hans",
           category="Licenses"),
     Story("sso-loop", "grace", "SSO sign-in loops back to the Okta page",
-          "After entering Okta credentials users land on the HelloWorld sign-in page again.", 2, 30,
+          "After entering Okta credentials users land on the HelloWorld sign-in page again.", Priority.P2, 30,
           category="Single sign-on"),
     Story("dark-mode", "henry", "Feature request: dark mode for the web app",
-          "Several of our designers would love a dark theme in the browser.", 4, 50, category="Best practices",
+          "Several of our designers would love a dark theme in the browser.", Priority.P4, 50,
+          category="Best practices",
           steps=[Step(4, "reply", "agent1", "Thank you! I have passed it to the product team.")]),
     Story("export-invoices", "ines", "How do I download all invoices for 2026?",
-          "Our accountant needs every invoice of this year as PDF.", 4, 96, category="Billing & invoices", steps=[
+          "Our accountant needs every invoice of this year as PDF.", Priority.P4, 96,
+          category="Billing & invoices", steps=[
               Step(2, "reply", "agent1", "Go to **Settings → Billing → Invoices** and choose *Download all (ZIP)*."),
               Step(3, "customer", "ines", "Found it, thank you!"),
-              Step(3.5, "status", "agent1", value="resolved"),
+              Step(3.5, "status", "agent1", value=Status.RESOLVED),
               Step(5, "survey", "ines", "Quick and clear answer.", 5),
           ]),
     Story("desktop-crash", "sam", "Desktop app crashes on start",
-          "The Windows app closes right after the splash screen since yesterday.", 3, 140,
+          "The Windows app closes right after the splash screen since yesterday.", Priority.P3, 140,
           category="Errors & crashes", version="4.1", steps=[
               Step(20, "reply", "agent1", "Please clear the cache folder `%APPDATA%/HelloWorld/Cache`."),
               Step(40, "customer", "sam", "Still crashing."),
               Step(60, "reply", "agent1", "Reinstalling 4.2 fixes it; the 4.1 cache format is incompatible."),
-              Step(61, "status", "agent1", value="resolved"),
+              Step(61, "status", "agent1", value=Status.RESOLVED),
               Step(70, "survey", "sam", "Took three days and two tries. Too slow.", 2),
           ]),
     Story("slack-zh", "li.wei", "Slack 集成不再推送通知",
-          "从昨天起，频道里收不到 HelloWorld 的通知。", 3, 300, language="zh-hans",
+          "从昨天起，频道里收不到 HelloWorld 的通知。", Priority.P3, 300, language="zh-hans",
           category="Third-party integrations", steps=[
               Step(3, "reply", "agent1", "请在 **设置 → 集成 → Slack** 中重新授权。"),
-              Step(5, "status", "agent1", value="resolved"),
+              Step(5, "status", "agent1", value=Status.RESOLVED),
               Step(8, "survey", "li.wei", "解决得很快。", 4),
           ]),
     Story("api-rate-limit", "grace", "API returns 429 during nightly sync",
-          "Our nightly job gets `429 Too Many Requests` after about 5,000 calls.", 3, 8, category="REST API",
+          "Our nightly job gets `429 Too Many Requests` after about 5,000 calls.", Priority.P3, 8, category="REST API",
           steps=[Step(1, "reply", "agent1", "The limit is 600 requests a minute per token; use the batch endpoint.")]),
     Story("invite-bug", "henry", "Invitation e-mails never arrive",
-          "New teammates do not receive the invitation e-mail.", 3, 0.5, category="First steps"),
+          "New teammates do not receive the invitation e-mail.", Priority.P3, 0.5, category="First steps"),
 ]
 # fmt: on
 

@@ -83,6 +83,9 @@ _CJK_RANGES = (
     "\uf900-\ufaff"  # CJK compatibility ideographs
     "\U00020000-\U0003134f"  # CJK extensions B–G and the compatibility supplement
 )
+# For the pages' scripts, which apply the same rule (the suggestion boxes' minimum length): the ranges as a
+# character class, without the letters-only refinement below (unassigned code points are not typed).
+CJK_CHARACTER_CLASS = f"[{_CJK_RANGES}]"
 # Letters only: code points the ranges hold but Unicode has not assigned yet are separators.
 _CJK_LETTER = rf"(?![\W_])[{_CJK_RANGES}]"
 _CJK_CHAR = re.compile(_CJK_LETTER)

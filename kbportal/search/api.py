@@ -2,7 +2,7 @@
 
 from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,8 +14,7 @@ from kbportal.choices import Language, content_language
 from kbportal.security.ratelimits import RateLimitThrottle
 
 from . import service
-from .analysis import is_cjk
-from .registry import sources
+from .registry import link_places, result_link, sources
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -42,6 +41,12 @@ class HitSerializer(serializers.Serializer):
     language = serializers.CharField()
     # The serializer's metaclass takes declared fields off the class, so this never replaces Field.label.
     label = serializers.CharField()  # type: ignore[assignment]
+    link = serializers.SerializerMethodField()
+
+    @extend_schema_field(str)
+    def get_link(self, hit: service.Hit) -> str:
+        """Where the result links from the place that asked (`via`): the address, or the help center's."""
+        return result_link(hit.url, self.context.get("via", ""))
 
 
 class SearchResponseSerializer(serializers.Serializer):
@@ -52,6 +57,12 @@ class SearchResponseSerializer(serializers.Serializer):
 class SuggestQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=200, trim_whitespace=True)
     limit = serializers.IntegerField(min_value=1, max_value=20, default=8)
+    via = serializers.ChoiceField(choices=[], required=False, help_text="The page showing the suggestions.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The places are registered by the apps that link results (the help center's contact form).
+        cast(serializers.ChoiceField, self.fields["via"]).choices = link_places()
 
 
 def _query_data(request: Request) -> dict[str, Any]:
@@ -86,7 +97,7 @@ class SearchView(APIView):
 
 
 class SuggestView(APIView):
-    """Titles for as-you-type suggestions: from 3 characters (2 for Chinese)."""
+    """Titles for as-you-type suggestions: from 3 characters (2 for Chinese, Japanese or Korean)."""
 
     permission_classes = [AllowAny]
 
@@ -98,11 +109,12 @@ class SuggestView(APIView):
         incoming = SuggestQuerySerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         query = incoming.validated_data["q"]
-        if len(query) < (2 if any(is_cjk(char) for char in query) else 3):
+        if not service.long_enough_to_suggest(query):
             return Response({"results": []})
         hits = service.suggest(
             query,
             preferred_language=content_language(getattr(request, "LANGUAGE_CODE", "en")),
             limit=incoming.validated_data["limit"],
         )
-        return Response({"results": HitSerializer(hits, many=True).data})
+        via = incoming.validated_data.get("via", "")
+        return Response({"results": HitSerializer(hits, many=True, context={"via": via}).data})

@@ -84,3 +84,21 @@ def sources() -> list[SearchSource]:
 
 def source(kind: str) -> SearchSource:
     return _SOURCES[kind]
+
+
+# Where a result is shown may decide where its link leads: the help center counts the opens of what its pages
+# suggested (`?hs=contact-form`). An app registers a maker per place; the suggest API's `via` names one.
+_LINKS: dict[str, Callable[[str], str]] = {}
+
+
+def register_link(via: str, make: Callable[[str], str]) -> None:
+    _LINKS[via] = make
+
+
+def link_places() -> list[str]:
+    return list(_LINKS)
+
+
+def result_link(url: str, via: str = "") -> str:
+    """A result's address as the place `via` links it; the address itself elsewhere."""
+    return _LINKS[via](url) if via in _LINKS else url

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from rapidfuzz import fuzz, process
 
 from . import postings
-from .analysis import Analyzer
+from .analysis import Analyzer, is_cjk
 from .analyzers import current_analyzer
 from .backends import Filters, get_backend
 from .backends.base import idf
@@ -21,6 +21,10 @@ from .registry import source
 from .snippets import snippet
 
 MAX_LIMIT = 100
+# As-you-type suggestions start once this much is typed (a CJK character carries about a word). The endpoints
+# check it and the pages hand it to their script (kbportal/search/templatetags/search_tags.py).
+SUGGEST_MIN_CHARS = 3
+SUGGEST_MIN_CHARS_CJK = 2
 # A query's first 64 terms count: a 500-character Chinese paste gives some 290 (jieba words plus
 # characters), each a walk of the postings.
 MAX_QUERY_TERMS = 64
@@ -184,6 +188,11 @@ def did_you_mean(query: str) -> str:
         match = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=75) if word in unknown else None
         corrected.append(match[0] if match else word)
     return " ".join(corrected) if corrected != typed else ""
+
+
+def long_enough_to_suggest(text: str) -> bool:
+    text = text.strip()
+    return len(text) >= (SUGGEST_MIN_CHARS_CJK if any(is_cjk(char) for char in text) else SUGGEST_MIN_CHARS)
 
 
 def suggest(query: str, *, preferred_language: str | None = None, limit: int = 8) -> list[Hit]:

@@ -65,176 +65,105 @@
   });
 })();
 
-/* Suggestions as you type: titles from the search API, debounced; the form still works without it. */
+/* Suggestions as you type, one script for three boxes: the search box's drop-down, the contact form's
+   "These may answer it" and the community's "These may already answer it". The page gives the box's root
+   where to ask and the server's rule for when (data-suggest-url, -min, -min-cjk, -cjk); the server builds
+   every link. Without this script each form works as it is. */
 (function () {
   "use strict";
-  var boxes = document.querySelectorAll("[data-suggest-url]");
-  Array.prototype.forEach.call(boxes, function (box) {
-    var input = box.querySelector("input[name=q]");
-    var list = box.querySelector(".suggestions");
+
+  function suggestBox(root, options) {
+    var input = root.querySelector("[data-suggest-input]");
+    var list = root.querySelector("[data-suggest-list]");
     if (!input || !list || !window.fetch) return;
-    var timer = null, latest = 0;
-    function hide() { list.hidden = true; input.setAttribute("aria-expanded", "false"); }
-    function minimum(text) { return /[\u4e00-\u9fff]/.test(text) ? 2 : 3; }
+    var minimum = parseInt(root.getAttribute("data-suggest-min"), 10) || 1;
+    var minimumCjk = parseInt(root.getAttribute("data-suggest-min-cjk"), 10) || minimum;
+    var cjk = null;
+    try { cjk = new RegExp(root.getAttribute("data-suggest-cjk") || "[^\\s\\S]", "u"); } catch (error) { return; }
+    // What was shown goes with the form (the agent sees it; a question records it), when the form asks for it.
+    var shown = root.querySelector("input[name=shown_suggestions]");
+    var seen = [], timer = null, latest = 0;
+
+    function remember(hit) {
+      if (!shown || seen.length >= 10) return;
+      for (var i = 0; i < seen.length; i++) if (seen[i].kind === hit.kind && seen[i].id === hit.id) return;
+      seen.push({ kind: hit.kind, id: hit.id, title: hit.title, url: hit.url });
+      shown.value = JSON.stringify(seen);
+    }
+
+    function hide() {
+      if (!options.dropdown) return;
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+    }
+
+    function item(hit) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      var kind = document.createElement("span");
+      link.href = hit.link;
+      kind.textContent = hit.label;
+      if (options.dropdown) {
+        link.setAttribute("role", "option");
+        kind.className = "kind";
+        link.appendChild(kind);
+        link.appendChild(document.createTextNode(hit.title));
+        li.appendChild(link);
+      } else {
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.textContent = hit.title;
+        kind.className = "badge";
+        li.appendChild(kind);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+      }
+      return li;
+    }
+
+    function show(results) {
+      // A panel keeps what it showed when nothing new is found; the drop-down closes.
+      if (!results.length && !options.dropdown) return;
+      list.innerHTML = "";
+      results.forEach(function (hit) { list.appendChild(item(hit)); remember(hit); });
+      if (options.dropdown) {
+        list.hidden = !list.children.length;
+        input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+      }
+    }
+
+    if (options.keepRendered) {
+      Array.prototype.forEach.call(list.querySelectorAll("li[data-kind]"), function (li) {
+        var link = li.querySelector("a");
+        remember({ kind: li.getAttribute("data-kind"), id: parseInt(li.getAttribute("data-id"), 10),
+                   title: link ? link.textContent : "", url: li.getAttribute("data-url") || "" });
+      });
+    }
+
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var text = input.value.trim();
-      if (text.length < minimum(text)) { hide(); return; }
+      // Characters as the server counts them (code points: an astral CJK character is one).
+      if (Array.from(text).length < (cjk.test(text) ? minimumCjk : minimum)) { hide(); return; }
       timer = setTimeout(function () {
         var ticket = ++latest;
-        fetch(box.getAttribute("data-suggest-url") + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        var address = new URL(root.getAttribute("data-suggest-url"), window.location.href);
+        address.searchParams.set("q", text);
+        fetch(address.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-          .then(function (data) {
-            if (ticket !== latest) return;
-            list.innerHTML = "";
-            (data.results || []).forEach(function (hit) {
-              var item = document.createElement("li");
-              var link = document.createElement("a");
-              link.href = hit.url;
-              link.setAttribute("role", "option");
-              var kind = document.createElement("span");
-              kind.className = "kind";
-              kind.textContent = hit.label;
-              link.appendChild(kind);
-              link.appendChild(document.createTextNode(hit.title));
-              item.appendChild(link);
-              list.appendChild(item);
-            });
-            list.hidden = !list.children.length;
-            input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
-          })
+          .then(function (data) { if (ticket === latest) show(data.results || []); })
           .catch(hide);
-      }, 200);
+      }, 250);
     });
-    input.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
-    document.addEventListener("click", function (event) { if (!box.contains(event.target)) hide(); });
-  });
-})();
-
-/* The contact form: while the subject is typed, matching articles appear beside it (debounced).
-   What was shown goes with the request, so the agent sees it; without this script the form still works. */
-(function () {
-  "use strict";
-  var layout = document.querySelector("[data-contact-suggest]");
-  if (!layout || !window.fetch) return;
-  var input = layout.querySelector("[data-contact-subject]");
-  var list = layout.querySelector("[data-contact-suggestions]");
-  var shown = layout.querySelector("input[name=shown_suggestions]");
-  if (!input || !list) return;
-  var url = layout.getAttribute("data-contact-suggest");
-  var seen = [];
-  var timer = null, latest = 0;
-
-  function remember(hit) {
-    if (seen.length >= 10) return;
-    for (var i = 0; i < seen.length; i++) if (seen[i].kind === hit.kind && seen[i].id === hit.id) return;
-    seen.push({ kind: hit.kind, id: hit.id, title: hit.title, url: hit.url });
-    if (shown) shown.value = JSON.stringify(seen);
+    if (options.dropdown) {
+      input.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+      document.addEventListener("click", function (event) { if (!root.contains(event.target)) hide(); });
+    }
   }
 
-  function helpLink(address) {
-    return address + (address.indexOf("?") === -1 ? "?" : "&") + "hs=contact-form";
-  }
-
-  Array.prototype.forEach.call(list.querySelectorAll("li[data-kind]"), function (item) {
-    var link = item.querySelector("a");
-    remember({
-      kind: item.getAttribute("data-kind"), id: parseInt(item.getAttribute("data-id"), 10),
-      title: link ? link.textContent : "", url: link ? link.getAttribute("href").split("?")[0] : "",
-    });
-  });
-
-  function minimum(text) { return /[\u4e00-\u9fff]/.test(text) ? 2 : 3; }
-
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    var text = input.value.trim();
-    if (text.length < minimum(text)) return;
-    timer = setTimeout(function () {
-      var ticket = ++latest;
-      fetch(url + "?limit=5&q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-        .then(function (data) {
-          if (ticket !== latest || !(data.results || []).length) return;
-          list.innerHTML = "";
-          data.results.forEach(function (hit) {
-            var item = document.createElement("li");
-            var link = document.createElement("a");
-            link.href = helpLink(hit.url);
-            link.target = "_blank";
-            link.rel = "noopener";
-            var kind = document.createElement("span");
-            kind.className = "badge";
-            kind.textContent = hit.label;
-            link.textContent = hit.title;
-            item.appendChild(kind);
-            item.appendChild(document.createTextNode(" "));
-            item.appendChild(link);
-            list.appendChild(item);
-            remember(hit);
-          });
-        })
-        .catch(function () {});
-    }, 300);
-  });
-})();
-
-/* The community's ask page: while the title is typed, similar questions and articles appear beside it.
-   What was shown goes with the question (recorded as a deflection point); without this script,
-   "Check for similar questions" shows the same list. */
-(function () {
-  "use strict";
-  var layout = document.querySelector("[data-similar-url]");
-  if (!layout || !window.fetch) return;
-  var input = layout.querySelector("[data-similar-title]");
-  var list = layout.querySelector("[data-similar-list]");
-  var shown = layout.querySelector("input[name=shown_suggestions]");
-  if (!input || !list) return;
-  var url = layout.getAttribute("data-similar-url");
-  var seen = [];
-  var timer = null, latest = 0;
-
-  function remember(hit) {
-    if (seen.length >= 10) return;
-    for (var i = 0; i < seen.length; i++) if (seen[i].kind === hit.kind && seen[i].id === hit.id) return;
-    seen.push({ kind: hit.kind, id: hit.id, title: hit.title, url: hit.url });
-    if (shown) shown.value = JSON.stringify(seen);
-  }
-
-  function show(results) {
-    list.innerHTML = "";
-    results.forEach(function (hit) {
-      var item = document.createElement("li");
-      var kind = document.createElement("span");
-      kind.className = "badge";
-      kind.textContent = hit.label;
-      var link = document.createElement("a");
-      link.href = hit.link;
-      link.target = "_blank";
-      link.rel = "noopener";
-      link.textContent = hit.title;
-      item.appendChild(kind);
-      item.appendChild(document.createTextNode(" "));
-      item.appendChild(link);
-      list.appendChild(item);
-      remember(hit);
-    });
-  }
-
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    var text = input.value.trim();
-    if (text.length < (/[\u4e00-\u9fff]/.test(text) ? 2 : 4)) return;
-    timer = setTimeout(function () {
-      var ticket = ++latest;
-      fetch(url + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-        .then(function (data) {
-          if (ticket === latest && (data.results || []).length) show(data.results);
-        })
-        .catch(function () {});
-    }, 350);
-  });
+  document.querySelectorAll("[data-suggest=dropdown]").forEach(function (root) { suggestBox(root, { dropdown: true }); });
+  document.querySelectorAll("[data-suggest=contact]").forEach(function (root) { suggestBox(root, { keepRendered: true }); });
+  document.querySelectorAll("[data-suggest=similar]").forEach(function (root) { suggestBox(root, {}); });
 })();
 
 /* Votes on the question page without reloading: the form posts as before, the score updates in place. */

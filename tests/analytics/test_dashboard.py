@@ -141,8 +141,8 @@ def test_a_chart_exports_its_table_as_csv(manager_client):
 
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
-    assert rows[0] == ["", "solved by self-service", "escalated to a ticket", "no verdict"]
-    assert rows[-1] == [timezone.localdate().isoformat(), "1", "1", "0"]
+    assert rows[0] == ["", "solved by self-service", "escalated to a ticket", "no verdict", "solved after sending"]
+    assert rows[-1] == [timezone.localdate().isoformat(), "1", "1", "0", "0"]
     assert len(rows) == 1 + 30
 
 
@@ -235,7 +235,7 @@ def test_stacked_bars_are_as_tall_as_their_values_on_a_round_scale():
     solved, escalated = chart.rects
     assert solved.height == pytest.approx(3 * escalated.height)
     assert escalated.y + escalated.height == pytest.approx(solved.y)  # stacked on top
-    assert [tick.label for tick in chart.x_ticks] == ["03-01", "03-02"]
+    assert [tick.label for tick in chart.x_ticks] == ["March 1", "March 2"]
 
 
 def test_a_line_breaks_where_there_is_no_value_and_shares_use_a_percent_scale():
@@ -276,7 +276,7 @@ def test_the_last_day_is_labelled_only_when_it_does_not_crowd_the_one_before():
 
     labels = [tick.label for tick in draw(Table(columns=["n"], rows=days), "bars", Unit.COUNT).x_ticks]
 
-    assert labels[-2:] == ["11-25", "11-29"]
+    assert labels[-2:] == ["Nov. 25", "Nov. 29"]
 
 
 def test_a_bar_links_to_the_records_behind_it(manager_client):

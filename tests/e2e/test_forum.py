@@ -27,7 +27,7 @@ def test_members_ask_answer_vote_accept_flag_and_follow(journey_factory):
     # Similar questions appear while the title is typed.
     title = f"{QUESTIONS[asker.language]} {uuid.uuid4().hex[:4]}?"
     page.get_by_label(asker.t("Your question"), exact=True).press_sequentially(QUESTIONS[asker.language], delay=20)
-    expect(page.locator("[data-similar-list] li").first).to_be_visible()
+    expect(page.locator("[data-suggest-list] li").first).to_be_visible()
     asker.look("similar questions while typing")
 
     page.get_by_label(asker.t("Your question"), exact=True).fill(title)

@@ -26,6 +26,14 @@ def test_a_visitor_searches_rates_asks_as_a_guest_and_replies_from_the_guest_lin
     expect(page.get_by_role("heading", level=1)).to_have_text(journey.t("How can we help you?"))
     journey.look("home")
 
+    # Titles are suggested while typing, from two Chinese characters: the server's rule, handed to the script.
+    box = page.get_by_role("combobox", name=journey.t("Search the help center")).first
+    box.press_sequentially("激活", delay=50)
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("Escape")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+
     # A typo still finds the licence articles.
     _search(journey, "activte licence")
     expect(page.locator("main h2 a").first).to_be_visible()
@@ -62,6 +70,13 @@ def test_a_visitor_searches_rates_asks_as_a_guest_and_replies_from_the_guest_lin
         journey.t("An agent sees what you searched and read here, so you need not repeat it.")
     )
     journey.look("contact form")
+
+    # Articles matching the subject appear beside it while it is typed, linked by the server to count the open.
+    page.get_by_label(journey.t("Subject")).fill("")
+    page.get_by_label(journey.t("Subject")).press_sequentially("activate licen", delay=20)
+    typed = page.locator("[data-suggest-list] li:has(.badge) a").first
+    expect(typed).to_be_visible()
+    expect(typed).to_have_attribute("href", re.compile(r"\?hs=contact-form$"))
 
     # Sending with a missing field keeps what was typed and says what is wrong.
     subject = f"Licence key rejected on a new laptop {uuid.uuid4().hex[:6]}"

@@ -102,7 +102,7 @@ def site():
                 reverse("community:notifications"),
             ],
             "agent": [reverse("tickets:queue"), reverse("tickets:staff_detail", args=[ticket.reference])],
-            "manager": [reverse("analytics:dashboard"), reverse("tickets:deflection_report")],
+            "manager": [reverse("analytics:dashboard"), f"{reverse('analytics:dashboard')}?section=self-service"],
             "editor": [reverse("articles:needs_review")],
             "moderator": [reverse("community:moderation")],
         },

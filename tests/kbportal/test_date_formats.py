@@ -18,7 +18,6 @@ from kbportal.choices import Language
 from tests.accounts.factories import StaffFactory
 from tests.articles.factories import ArticleFactory
 from tests.tickets.factories import MembershipFactory, OrganisationFactory, TicketFactory
-from tickets.deflection.chart import session_chart
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -81,22 +80,3 @@ def test_the_weekly_digest_subject_writes_its_dates_in_the_language_it_is_sent_i
     assert "Nov. 24, 2030" in english
     assert "2030年11月18日" in chinese
     assert "2030年11月24日" in chinese
-
-
-class _Day:
-    def __init__(self, day: date) -> None:
-        self.day = day
-        self.sessions = self.deflected = self.withdrawn = self.escalated = self.no_verdict = 1
-        self.deflection_rate = 0.5
-
-
-def test_the_deflection_charts_days_are_written_as_the_language_writes_them():
-    days = [_Day(date(2030, 11, 26))]
-
-    with translation.override("en"):
-        english = session_chart(days).bars[0].label
-    with translation.override("zh-hans"):
-        chinese = session_chart(days).bars[0].label
-
-    assert english == "Nov. 26"
-    assert chinese == "11月26日"

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 STAFF_PAGES = [
     ("tickets:queue", []),
     ("tickets:staff_detail", ["HW-1"]),
-    ("tickets:deflection_report", []),
+    ("analytics:deflection", []),
     ("articles:needs_review", []),
     ("analytics:dashboard", []),
 ]

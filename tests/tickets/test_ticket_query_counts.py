@@ -56,6 +56,7 @@ def test_lists_cost_the_same_for_5_and_50_tickets(client, desk):
             "queue": _count(client, reverse("tickets:queue")),
             "queue filtered": _count(client, reverse("tickets:queue") + "?sla=due-soon&priority=1&priority=2"),
             "api": _count(client, "/api/v1/tickets/?page_size=100"),
+            "api filtered": _count(client, "/api/v1/tickets/?page_size=100&sla=due-soon&priority=1&priority=2"),
             "admin": _count(client, reverse("admin:tickets_ticket_changelist")),
         }
         counts.append((customer, staff))

@@ -14,9 +14,14 @@ class HelpCenterConfig(AppConfig):
     verbose_name = _("Help center")
 
     def ready(self) -> None:
+        from functools import partial
+
+        from kbportal.search.registry import register_link
         from tickets import notifications, panels
 
         from .guest import guest_url
+        from .hooks import help_link
+        from .models import HelpVia
         from .selectors import help_trail
 
         # The agent's workspace shows what the customer tried before the ticket (two queries, whatever its length).
@@ -25,3 +30,5 @@ class HelpCenterConfig(AppConfig):
         )
         # A requester without an account follows their ticket through its guest link, which the e-mails carry.
         notifications.register_guest_url(guest_url)
+        # What the contact form suggests links with ?hs=contact-form: an open is counted in the help session.
+        register_link(HelpVia.CONTACT_FORM, partial(help_link, via=HelpVia.CONTACT_FORM))

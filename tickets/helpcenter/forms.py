@@ -89,7 +89,7 @@ class ContactForm(TicketForm):
         super().__init__(*args, **kwargs)
         if not anonymous:
             del self.fields["email"]
-        self.fields["subject"].widget.attrs.update({"data-contact-subject": "", "maxlength": 200})
+        self.fields["subject"].widget.attrs.update({"data-suggest-input": "", "maxlength": 200})
 
     def clean_shown_suggestions(self) -> list[dict]:
         return shown_suggestions_from(self.cleaned_data.get("shown_suggestions") or "")

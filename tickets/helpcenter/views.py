@@ -1,4 +1,5 @@
-"""The help center's pages: search, "Did this solve it?", the contact form, the page after sending, guest access."""
+"""The help center's pages: search, "Did this solve it?", the contact form, the page after sending, guest access.
+The deflection report is the dashboard's self-service section (kbportal/analytics)."""
 
 from __future__ import annotations
 

@@ -64,15 +64,3 @@ __all__ = [
     "reference_to_pk",
 ]
 
-
-# Until the branches of issue 14 that were started before the help center moved are merged, their
-# `from tickets.models import HelpSession` keeps working. An upward import: delete this after those merges.
-_MOVED_TO_HELP_CENTER = {"ContentGap", "HelpEventKind", "HelpOutcome", "HelpSession", "HelpSessionEvent", "HelpVia"}
-
-
-def __getattr__(name: str) -> object:
-    if name in _MOVED_TO_HELP_CENTER:
-        from tickets.helpcenter import models as help_center_models
-
-        return getattr(help_center_models, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@ from django import template
 
 from kbportal import timezones
 from tickets.expectations import in_words, next_expected
-from tickets.models import Priority
+from tickets.models import Priority, Status
 
 register = template.Library()
 
@@ -29,10 +29,24 @@ def due_in_words(moment, ticket_zone=None) -> str:
     return in_words(moment, named=timezones.names_zone(reference=ticket_zone) if ticket_zone else None)
 
 
+@register.simple_tag
+def ticket_statuses() -> type[Status]:
+    """`{% ticket_statuses as Status %}`: templates compare with `Status.RESOLVED`, never with a bare "resolved"."""
+    return Status
+
+
+STATUS_CLASSES = {
+    Status.NEW: "badge-info",
+    Status.OPEN: "badge-info",
+    Status.WAITING: "badge-warning",
+    Status.RESOLVED: "badge-ok",
+    Status.CLOSED: "badge-muted",
+}
+
+
 @register.filter
 def status_class(status: str) -> str:
-    return {"new": "badge-info", "open": "badge-info", "waiting": "badge-warning", "resolved": "badge-ok",
-            "closed": "badge-muted"}.get(status, "")  # fmt: skip
+    return STATUS_CLASSES.get(status, "")
 
 
 @register.filter
@@ -40,4 +54,4 @@ def customer_status(ticket) -> str:
     """The status as the customer reads it: "waiting on customer" is, for them, waiting for their reply."""
     from django.utils.translation import gettext
 
-    return gettext("Waiting for your reply") if ticket.status == "waiting" else ticket.get_status_display()
+    return gettext("Waiting for your reply") if ticket.status == Status.WAITING else ticket.get_status_display()

@@ -1,4 +1,8 @@
-"""Self-service: help sessions, deflection, searches, content gaps and the content that fails customers."""
+"""Self-service: help sessions, deflection, searches, content gaps and the content that fails customers.
+
+The deflection rate and the click-through are defined here and nowhere else: `/staff/deflection/` is this
+section of the dashboard.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Feedback, FeedbackReason, Video
+from kbportal.choices import Language
 from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 from ..links import metric_url
@@ -22,6 +27,7 @@ from ..timebuckets import LocalDate
 SESSION_FILTERS = frozenset({"language", "organisation", "plan"})
 SOLVED = (HelpOutcome.DEFLECTED, HelpOutcome.WITHDRAWN)
 LIST_LENGTH = 10
+LANGUAGE_NAMES = dict(Language.choices)
 
 
 def session_condition(scope: Scope, prefix: str = "") -> Q:
@@ -37,15 +43,37 @@ def sessions(scope: Scope) -> QuerySet[HelpSession]:
     return HelpSession.objects.filter(session_condition(scope))
 
 
+def _counted() -> dict[str, Count]:
+    """The session counts every rate below is made of, for a whole period or by day."""
+    return {
+        "total": Count("pk"),
+        "solved": Count("pk", filter=Q(outcome__in=SOLVED)),
+        "verdict": Count("pk", filter=~Q(outcome=HelpOutcome.OPEN)),
+        "searched": Count("pk", filter=Q(search_count__gt=0)),
+        "clicked": Count("pk", filter=Q(search_count__gt=0, open_count__gt=0)),
+    }
+
+
 @memoized
 def _session_counts(scope: Scope) -> dict[str, int]:
-    return sessions(scope).aggregate(
-        total=Count("pk"),
-        solved=Count("pk", filter=Q(outcome__in=SOLVED)),
-        verdict=Count("pk", filter=~Q(outcome=HelpOutcome.OPEN)),
-        searched=Count("pk", filter=Q(search_count__gt=0)),
-        clicked=Count("pk", filter=Q(search_count__gt=0, open_count__gt=0)),
-    )
+    return sessions(scope).aggregate(**_counted())
+
+
+def deflection_rate(counts: dict[str, int]) -> float | None:
+    return share(counts["solved"], counts["verdict"])
+
+
+def deflection_rate_all(counts: dict[str, int]) -> float | None:
+    return share(counts["solved"], counts["total"])
+
+
+def click_through(counts: dict[str, int]) -> float | None:
+    return share(counts["clicked"], counts["searched"])
+
+
+DEFLECTION_RATE = _("Deflection rate")
+DEFLECTION_RATE_ALL = _("Deflection rate, all sessions")
+CLICK_THROUGH = _("Click-through")
 
 
 def searches(scope: Scope) -> QuerySet[HelpSessionEvent]:
@@ -109,13 +137,13 @@ register(
     Metric(
         key="deflection_rate",
         section=Section.SELF_SERVICE,
-        label=_("Deflection rate"),
+        label=DEFLECTION_RATE,
         formula=_(
             "Sessions solved by self-service (the customer said it helped, or withdrew the request) ÷ sessions "
             "that reached a verdict (solved or escalated to a ticket)."
         ),
         unit=Unit.PERCENT,
-        value=lambda scope: share(*(lambda c: (c["solved"], c["verdict"]))(_session_counts(scope))),
+        value=lambda scope: deflection_rate(_session_counts(scope)),
         filters=SESSION_FILTERS,
         rows=lambda scope: _sessions_rows(scope).exclude(outcome=HelpOutcome.OPEN),
         columns=SESSION_COLUMNS,
@@ -123,12 +151,12 @@ register(
     Metric(
         key="deflection_rate_all",
         section=Section.SELF_SERVICE,
-        label=_("Deflection rate, all sessions"),
+        label=DEFLECTION_RATE_ALL,
         formula=_(
             "Sessions solved by self-service ÷ all sessions (sessions abandoned without a verdict count as not solved)."
         ),
         unit=Unit.PERCENT,
-        value=lambda scope: share(*(lambda c: (c["solved"], c["total"]))(_session_counts(scope))),
+        value=lambda scope: deflection_rate_all(_session_counts(scope)),
         filters=SESSION_FILTERS,
         rows=_sessions_rows,
         columns=SESSION_COLUMNS,
@@ -160,10 +188,10 @@ register(
     Metric(
         key="click_through",
         section=Section.SELF_SERVICE,
-        label=_("Click-through"),
+        label=CLICK_THROUGH,
         formula=_("Sessions that opened a search result ÷ sessions that searched."),
         unit=Unit.PERCENT,
-        value=lambda scope: share(*(lambda c: (c["clicked"], c["searched"]))(_session_counts(scope))),
+        value=lambda scope: click_through(_session_counts(scope)),
         filters=SESSION_FILTERS,
         rows=lambda scope: _sessions_rows(scope).filter(search_count__gt=0),
         columns=SESSION_COLUMNS,
@@ -174,41 +202,86 @@ register(
 # --- Breakdowns and lists ------------------------------------------------------------------------
 
 
-def _sessions_by_day(scope: Scope) -> Table:
+# Each day's sessions by how they ended, from the bottom of a bar upwards (the CSV's columns in this order:
+# "solved after sending" came last, when the old deflection report's split joined the dashboard).
+BY_OUTCOME = (
+    (HelpOutcome.DEFLECTED, _("solved by self-service")),
+    (HelpOutcome.ESCALATED, _("escalated to a ticket")),
+    (HelpOutcome.OPEN, _("no verdict")),
+    (HelpOutcome.WITHDRAWN, _("solved after sending")),
+)
+
+
+@memoized
+def _daily_counts(scope: Scope) -> dict:
+    """Per day (in the viewer's zone): the sessions by outcome and the counts the rates are made of."""
+    by_outcome = {str(outcome): Count("pk", filter=Q(outcome=outcome)) for outcome, _label in BY_OUTCOME}
     rows = (
-        sessions(scope)
-        .annotate(day=LocalDate("started_at", scope))
-        .values("day")
-        .annotate(
-            solved=Count("pk", filter=Q(outcome__in=SOLVED)),
-            escalated=Count("pk", filter=Q(outcome=HelpOutcome.ESCALATED)),
-            open=Count("pk", filter=Q(outcome=HelpOutcome.OPEN)),
-        )
+        sessions(scope).annotate(day=LocalDate("started_at", scope)).values("day").annotate(**by_outcome, **_counted())
     )
-    by_day = {row["day"]: row for row in rows}
+    return {row["day"]: row for row in rows}
+
+
+def _day_links(scope: Scope) -> list[str]:
+    return [metric_url("help_sessions", replace(scope, since=day, until=day)) for day in scope.days]
+
+
+def _sessions_by_day(scope: Scope) -> Table:
+    by_day = _daily_counts(scope)
+    table_rows = [
+        (day.isoformat(), [by_day.get(day, {}).get(str(outcome), 0) for outcome, _label in BY_OUTCOME])
+        for day in scope.days
+    ]
+    return Table(columns=[label for _outcome, label in BY_OUTCOME], rows=table_rows, links=_day_links(scope))
+
+
+def _rates_by_day(scope: Scope) -> Table:
+    """The day's rates, by the same definitions as the period's figures; None (a gap) on a day without data."""
+    by_day = _daily_counts(scope)
+    empty = dict.fromkeys(_counted(), 0)
     table_rows = []
     for day in scope.days:
-        row = by_day.get(day, {"solved": 0, "escalated": 0, "open": 0})
-        table_rows.append((day.isoformat(), [row["solved"], row["escalated"], row["open"]]))
-    links = [metric_url("help_sessions", replace(scope, since=day, until=day)) for day in scope.days]
-    columns = [_("solved by self-service"), _("escalated to a ticket"), _("no verdict")]
-    return Table(columns=columns, rows=table_rows, links=links)
+        counts = by_day.get(day, empty)
+        table_rows.append(
+            (day.isoformat(), [deflection_rate(counts), deflection_rate_all(counts), click_through(counts)])
+        )
+    return Table(
+        columns=[DEFLECTION_RATE, DEFLECTION_RATE_ALL, CLICK_THROUGH], rows=table_rows, links=_day_links(scope)
+    )
+
+
+def _top_searches(scope: Scope) -> list[dict]:
+    """The queries searched most often, with how many sessions searched them and how often they found nothing."""
+    return list(
+        searches(scope)
+        .exclude(normalised_query="")
+        .values("normalised_query")
+        .annotate(
+            query=Max("query"),
+            searches=Count("pk"),
+            sessions=Count("session", distinct=True),
+            without_results=Count("pk", filter=Q(result_count=0)),
+        )
+        .order_by("-searches", "normalised_query")[:LIST_LENGTH]
+    )
 
 
 def _failed_queries(scope: Scope) -> list[dict]:
-    """Content gaps: queries that found nothing, or whose session ended in a ticket, most frequent first."""
+    """Content gaps: queries that found nothing, or whose session ended in a ticket, most frequent first; one row
+    per query and language (the missing article is missing in that language)."""
     return list(
         searches(scope)
         .exclude(normalised_query="")
         .filter(Q(result_count=0) | Q(session__outcome=HelpOutcome.ESCALATED))
-        .values("normalised_query")
+        .values("normalised_query", "session__language")
         .annotate(
             query=Max("query"),
+            last_seen=Max("created_at"),
             without_results=Count("pk", filter=Q(result_count=0)),
             escalated=Count("session", filter=Q(session__outcome=HelpOutcome.ESCALATED), distinct=True),
             total=F("without_results") + F("escalated"),
         )
-        .order_by("-total", "normalised_query")[:LIST_LENGTH]
+        .order_by("-total", "normalised_query", "session__language")[:LIST_LENGTH]
     )
 
 
@@ -282,6 +355,33 @@ register(
         table=_sessions_by_day,
         filters=SESSION_FILTERS,
     ),
+    Breakdown(
+        key="self_service_rates_by_day",
+        section=Section.SELF_SERVICE,
+        title=_("Deflection rate and click-through by day"),
+        help=_(
+            "Each day's deflection rate (of the sessions that reached a verdict, and of all sessions) and "
+            "click-through, as defined for the figures above; a line breaks on a day without sessions."
+        ),
+        unit=Unit.PERCENT,
+        chart="line",
+        table=_rates_by_day,
+        filters=SESSION_FILTERS,
+    ),
+    Listing(
+        key="top_searches",
+        section=Section.SELF_SERVICE,
+        title=_("Top searches"),
+        help=_("The queries searched most often in the period."),
+        columns=(
+            Column(_("query"), lambda row: row["query"]),
+            Column(_("searches"), lambda row: row["searches"]),
+            Column(_("sessions"), lambda row: row["sessions"]),
+            Column(_("searches without results"), lambda row: row["without_results"]),
+        ),
+        rows=_top_searches,
+        filters=SESSION_FILTERS,
+    ),
     Listing(
         key="content_gaps",
         section=Section.SELF_SERVICE,
@@ -289,8 +389,10 @@ register(
         help=_("Queries that found nothing, or that were searched in a session that ended in a ticket."),
         columns=(
             Column(_("query"), lambda row: row["query"]),
+            Column(_("language"), lambda row: LANGUAGE_NAMES.get(row["session__language"], row["session__language"])),
             Column(_("searches without results"), lambda row: row["without_results"]),
             Column(_("sessions ending in a ticket"), lambda row: row["escalated"]),
+            Column(_("last seen"), lambda row: row["last_seen"]),
         ),
         rows=_failed_queries,
         filters=SESSION_FILTERS,
