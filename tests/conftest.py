@@ -3,6 +3,7 @@ from django.conf import settings
 
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import PASSWORD, StaffFactory, UserFactory
+from tests.queries import forget_caches, one_rate_window
 
 
 @pytest.fixture
@@ -54,6 +55,21 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with empty caches, whichever test ran before it on this worker: the Django cache
+    outlives each test's rolled-back rows (another test's notice would stay in the banner for a minute), and
+    the search engine keeps its vocabulary and synonyms per process."""
+    forget_caches()
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_window():
+    """Each test counts its rate limits in one window of the clock, however long it runs (tests.queries)."""
+    with one_rate_window():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from kbportal.accounts import services
 from kbportal.accounts.models import ApiToken
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import PASSWORD, StaffFactory, UserFactory, two_factor_enrol
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -411,21 +412,16 @@ def test_the_page_speaks_chinese(customer_client, customer):
     assert "撤销" in page
 
 
-def test_the_page_costs_the_same_queries_for_more_tokens(customer_client, customer, django_assert_num_queries):
+def test_the_page_costs_the_same_queries_for_more_tokens(customer_client, customer):
     def make(count: int) -> None:
         for n in range(count):
             services.api_token_create(user=customer, name=f"token {n}")
 
-    def queries_for_page() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert customer_client.get(PAGE_URL).status_code == 200
-        return len(queries)
+    make(2)
+    with_two = page_queries(customer_client, PAGE_URL)
+    make(2)
 
-    make(2)
-    with_two = queries_for_page()
-    make(2)
-    with django_assert_num_queries(with_two):
-        customer_client.get(PAGE_URL)
+    assert page_queries(customer_client, PAGE_URL) == with_two
 
 
 # --- Staff admin --------------------------------------------------------------------------------------

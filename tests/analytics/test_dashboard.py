@@ -18,6 +18,7 @@ from kbportal.analytics.registry import Table, Unit, registry
 from kbportal.analytics.scope import Scope
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.community.factories import AnswerFactory, QuestionFactory
+from tests.queries import page_queries
 from tests.tickets.factories import TicketFactory
 from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
@@ -93,19 +94,12 @@ def test_a_manager_sees_every_section_and_every_figure_with_its_formula(manager_
 # --- Speed -----------------------------------------------------------------------------------------
 
 
-def _queries(client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_the_dashboard_costs_the_same_queries_for_3_and_30_of_everything(manager_client):
     _data(3)
-    few = _queries(manager_client, DASHBOARD)
+    few = page_queries(manager_client, DASHBOARD)
     _data(27)
 
-    assert _queries(manager_client, DASHBOARD) == few
+    assert page_queries(manager_client, DASHBOARD) == few
     assert few < 150  # bounded: a fixed number per figure
 
 
@@ -113,11 +107,11 @@ def test_a_drill_down_list_costs_the_same_for_3_and_60_records(manager_client):
     url = reverse("analytics:metric", args=["help_sessions"])
     for _ in range(3):
         _escalated_session()
-    few = _queries(manager_client, url)
+    few = page_queries(manager_client, url)
     for _ in range(57):
         _escalated_session()
 
-    assert _queries(manager_client, url) == few
+    assert page_queries(manager_client, url) == few
 
 
 # --- The lists behind the figures and the exports ----------------------------------------------
@@ -255,7 +249,7 @@ def test_an_empty_table_draws_no_chart():
 def test_figures_are_reused_for_a_few_minutes_for_the_same_filters(manager_client, settings):
     settings.KBPORTAL_ANALYTICS_CACHE_SECONDS = 300
     _data(3)
-    first = _queries(manager_client, DASHBOARD)  # the second of two renders: already from the cache
+    first = page_queries(manager_client, DASHBOARD)  # the second of two renders: already from the cache
     with CaptureQueriesContext(connection) as fresh:
         manager_client.get(DASHBOARD, {"language": "en"})  # other filters: computed
 

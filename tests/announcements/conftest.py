@@ -1,15 +1,6 @@
 import pytest
 
 from kbportal.announcements import services
-from kbportal.announcements.selectors import forget_banner
-
-
-@pytest.fixture(autouse=True)
-def _fresh_banner():
-    """The banner's list lives in the cache, which outlives each test's rolled-back rows: start and end without it."""
-    forget_banner()
-    yield
-    forget_banner()
 
 
 @pytest.fixture

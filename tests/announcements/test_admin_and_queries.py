@@ -10,6 +10,7 @@ from kbportal.accounts.roles import Role
 from kbportal.announcements import selectors, services
 from kbportal.announcements.models import Audience, NoticeUpdate, ServiceNotice
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.queries import page_queries
 from tests.tickets.factories import MembershipFactory, OrganisationFactory
 from tickets.models import Plan
 
@@ -112,13 +113,6 @@ def test_the_resolve_action_resolves_and_tells_followers(client, mailoutbox, dja
     assert len(mailoutbox) == 1
 
 
-def _count(client, url: str) -> int:
-    client.get(url)  # warm process-wide caches (content types, permissions, the banner's list) first
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_the_notice_changelist_costs_the_same_for_3_and_30_notices(client):
     organisation = OrganisationFactory()
 
@@ -131,10 +125,10 @@ def test_the_notice_changelist_costs_the_same_for_3_and_30_notices(client):
     client.force_login(StaffFactory(role=Role.SUPPORT_MANAGER))
     url = reverse("admin:announcements_servicenotice_changelist")
     publish(3)
-    few = _count(client, url)
+    few = page_queries(client, url)
     publish(27)
 
-    assert _count(client, url) == few
+    assert page_queries(client, url) == few
 
 
 def test_the_status_page_costs_the_same_for_3_and_30_notices(client):
@@ -143,10 +137,10 @@ def test_the_status_page_costs_the_same_for_3_and_30_notices(client):
             services.notice_publish(title=f"Notice {n}", by=None)
 
     publish(3)
-    few = _count(client, reverse("announcements:status"))
+    few = page_queries(client, reverse("announcements:status"))
     publish(27)
 
-    assert _count(client, reverse("announcements:status")) == few
+    assert page_queries(client, reverse("announcements:status")) == few
 
 
 # --- The banner's cost ---------------------------------------------------------------------------------------------
@@ -154,12 +148,12 @@ def test_the_status_page_costs_the_same_for_3_and_30_notices(client):
 
 def test_the_banner_costs_anonymous_pages_no_query_once_cached(client, publish, settings):
     url = reverse("articles:home")
-    without_notices = _count(client, url)
+    without_notices = page_queries(client, url)
     publish(title="Sync delays for some EU customers")
     publish(title="For Enterprise", audience=Audience.PLAN, plan=Plan.ENTERPRISE)
 
     client.get(url)  # the first page after a change reads the list once
-    with_notices = _count(client, url)
+    with_notices = page_queries(client, url)
 
     assert with_notices == without_notices
     assert "Sync delays for some EU customers" in client.get(url).content.decode()
@@ -168,7 +162,7 @@ def test_the_banner_costs_anonymous_pages_no_query_once_cached(client, publish, 
 def test_a_cold_banner_list_costs_one_query(client, publish):
     url = reverse("articles:home")
     publish(title="Sync delays")
-    warm = _count(client, url)
+    warm = page_queries(client, url)
     selectors.forget_banner()
 
     with CaptureQueriesContext(connection) as queries:
@@ -182,12 +176,12 @@ def test_customers_pay_one_query_only_while_a_plan_or_organisation_notice_runs(c
     client.force_login(member)
     url = reverse("articles:home")
     publish(title="For everyone")
-    with_everyone = _count(client, url)
+    with_everyone = page_queries(client, url)
 
     publish(title="For Enterprise", audience=Audience.PLAN, plan=Plan.ENTERPRISE)
     client.get(url)
 
-    assert _count(client, url) == with_everyone + 1
+    assert page_queries(client, url) == with_everyone + 1
     assert "For Enterprise" in client.get(url).content.decode()
 
 

@@ -1,8 +1,6 @@
 """Page and API query counts do not grow with the number of items (10 versus 100)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import services
@@ -10,6 +8,7 @@ from articles.models import Category
 from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory
 from tests.articles.factories import ArticleFactory, CategoryFactory, VideoChapterFactory, VideoFactory
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +26,13 @@ def _populate(count: int, category: Category) -> None:
         video.related_articles.add(article)
 
 
-def _count(client, url: str) -> int:
-    client.get(url)  # warm process-wide caches (content types, permissions) first
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def _counts_for(client, sizes, urls_for) -> list[dict[str, int]]:
     category = CategoryFactory(slug="main")
     results, made = [], 0
     for size in sizes:
         _populate(size - made, category)
         made = size
-        results.append({name: _count(client, url) for name, url in urls_for(category).items()})
+        results.append({name: page_queries(client, url) for name, url in urls_for(category).items()})
     return results
 
 

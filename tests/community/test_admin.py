@@ -1,8 +1,6 @@
 """The forum in the admin: changes and bulk actions go through the services; changelists cost constant queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import ProductVersion, Tag
@@ -23,6 +21,7 @@ from kbportal.search import service as search
 from kbportal.search.models import SearchDocument
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -318,14 +317,6 @@ def test_a_profile_change_writes_only_the_changed_counter(moderator_client):
 # --- Query counts --------------------------------------------------------------------------------
 
 
-def _queries(client, url: str) -> int:
-    client.get(url)  # warm process-wide caches first
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def _forum_rows(count: int) -> None:
     for n in range(count):
         answer = AnswerFactory(question=QuestionFactory(category=ForumCategoryFactory()))
@@ -345,7 +336,7 @@ def _forum_rows(count: int) -> None:
 def test_forum_changelists_cost_the_same_for_4_and_12_rows(moderator_client, model):
     url = reverse(f"admin:community_{model}_changelist")
     _forum_rows(4)
-    few = _queries(moderator_client, url)
+    few = page_queries(moderator_client, url)
     _forum_rows(8)
 
-    assert _queries(moderator_client, url) == few
+    assert page_queries(moderator_client, url) == few

@@ -1,8 +1,6 @@
 """The question lists and page, their query counts, and the forum in the unified search."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from community import services
@@ -11,15 +9,9 @@ from kbportal.accounts.roles import Role
 from kbportal.search import service as search
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_the_question_page_shows_answers_accepted_then_verified_then_by_score(client):
@@ -60,22 +52,22 @@ def test_question_page_queries_are_the_same_with_5_and_100_answers(client):
     question = QuestionFactory()
     for _ in range(5):
         AnswerFactory(question=question)
-    few = _queries(client, question.get_absolute_url())
+    few = page_queries(client, question.get_absolute_url())
     for _ in range(95):
         AnswerFactory(question=question)
 
-    assert _queries(client, question.get_absolute_url()) == few
+    assert page_queries(client, question.get_absolute_url()) == few
 
 
 def test_question_list_queries_do_not_grow_with_questions(client):
     category = ForumCategoryFactory()
     for _ in range(3):
         QuestionFactory(category=category)
-    few = _queries(client, reverse("community:questions"))
+    few = page_queries(client, reverse("community:questions"))
     for _ in range(17):
         QuestionFactory(category=ForumCategoryFactory())
 
-    assert _queries(client, reverse("community:questions")) == few
+    assert page_queries(client, reverse("community:questions")) == few
 
 
 def test_a_new_answer_is_found_by_search_and_a_hidden_one_is_not(django_capture_on_commit_callbacks, settings):

@@ -27,7 +27,7 @@ from kbportal.accounts.roles import Role
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import CategoryFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
-from tests.community.test_pages_and_search import _queries
+from tests.queries import page_queries
 from tickets.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 
 pytestmark = pytest.mark.django_db
@@ -616,11 +616,11 @@ def test_a_signed_in_moderator_sees_the_page_in_the_same_queries_with_5_and_100_
     question = QuestionFactory()
     for _ in range(5):
         AnswerFactory(question=question)
-    few = _queries(moderator_client, question.get_absolute_url())
+    few = page_queries(moderator_client, question.get_absolute_url())
     for _ in range(95):
         AnswerFactory(question=question)
 
-    assert _queries(moderator_client, question.get_absolute_url()) == few
+    assert page_queries(moderator_client, question.get_absolute_url()) == few
 
 
 def test_unknown_categories_in_forms_are_errors_not_crashes(member_client):

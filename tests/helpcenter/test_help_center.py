@@ -10,16 +10,14 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.db.models.query import QuerySet
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import ProductVersion
-from kbportal.search import service as search_service
 from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
+from tests.queries import page_queries
 from tests.tickets.factories import TicketFactory
 from tickets import services
 from tickets.helpcenter import selectors as help_selectors
@@ -34,14 +32,6 @@ pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 CANARY = "CANARY-INTERNAL-NOTE"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_vocabulary():
-    """ "Did you mean" caches the vocabulary per process; every test starts from its own index."""
-    search_service.forget_vocabulary()
-    yield
-    search_service.forget_vocabulary()
 
 
 @pytest.fixture
@@ -660,24 +650,16 @@ def test_content_gap_recording_survives_losing_the_insert_race(monkeypatch):
 # --- Query counts ------------------------------------------------------------------------------------------------
 
 
-def _count(client, url: str, data=None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, data)
-    assert response.status_code == 200, url
-    return len(queries)
-
-
 def test_the_search_page_costs_the_same_for_10_and_40_results(indexed, django_capture_on_commit_callbacks):
     counts = []
     for total in (10, 40):
         with django_capture_on_commit_callbacks(execute=True):
             for n in range(total - (10 if counts else 0)):
                 ArticleFactory(title=f"Install HelloWorld step {n}")
-        search_service.forget_vocabulary()
-        Client().get(reverse("helpcenter:search"), {"q": "install"})  # warm the per-process vocabulary
         browser = Client()
-        first = _count(browser, reverse("helpcenter:search"), {"q": "install"})
-        later = _count(browser, reverse("helpcenter:search"), {"q": "install helloworld"})
+        # A new visitor's first search starts a help session: counted as it comes, with every cache empty.
+        first = page_queries(browser, reverse("helpcenter:search"), {"q": "install"}, warm=False)
+        later = page_queries(browser, reverse("helpcenter:search"), {"q": "install helloworld"}, warm=False)
         shown = HelpSessionEvent.objects.filter(kind=HelpEventKind.SEARCH).order_by("pk").last().result_count
         counts.append((first, later))
         assert shown == min(total, 20)
@@ -698,8 +680,7 @@ def test_the_staff_workspace_costs_the_same_for_a_short_and_a_long_trail(client,
         Ticket.objects.filter(pk=ticket.pk).update(assignee=agent1)
         client.force_login(agent1)
         url = reverse("tickets:staff_detail", args=[ticket.reference])
-        client.get(url)
-        counts.append(_count(client, url))
+        counts.append(page_queries(client, url))
 
     assert counts[0] == counts[1]
 

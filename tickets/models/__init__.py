@@ -63,4 +63,3 @@ __all__ = [
     "Tier",
     "reference_to_pk",
 ]
-
