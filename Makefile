@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run stack test e2e setup browser-deps migrate demo translations lint types format ci messages clean
+.PHONY: run stack test e2e setup browser-deps migrate demo translations lint types format ci messages clean layers
 
 # `make run PORT=8100` serves there; e-mailed links (and the demo's closing line) name that port too, unless
 # KBPORTAL_SITE_URL is set. Pages link to the host they are asked on.
@@ -61,6 +61,10 @@ lint: setup
 # and settings are in pyproject.toml's [tool.mypy]). The cache in .mypy_cache makes a second run quick.
 types: setup
 	$(BIN)/mypy
+
+# The floor plan's contracts ([tool.importlinter] in pyproject.toml): a room imports only the rooms below it.
+layers: setup
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format .

@@ -1,0 +1,74 @@
+"""The floor plan: every module sits on a stated floor, and a room imports only the rooms below it.
+
+The contracts themselves are import-linter's ([tool.importlinter] in pyproject.toml; `make layers`, run by CI);
+these tests keep them honest: a new module of kbportal/ must be given a floor, and the desk never reaches up
+into the help center that sits on it.
+"""
+
+import pkgutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import grimp
+import pytest
+
+import kbportal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def contracts() -> list[dict]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph("kbportal", "articles", "tickets", "community", cache_dir=None)
+
+
+def _layered_modules(contracts: list[dict]) -> set[str]:
+    layers = next(contract["layers"] for contract in contracts if contract["type"] == "layers")
+    return {name.strip() for layer in layers for name in layer.replace("|", ":").split(":")}
+
+
+def test_every_module_of_kbportal_is_on_a_floor(contracts):
+    layered = _layered_modules(contracts)
+    management = {
+        f"kbportal.management.commands.{m.name}"
+        for m in pkgutil.iter_modules([str(ROOT / "kbportal/management/commands")])
+    }
+    modules = {f"kbportal.{m.name}" for m in pkgutil.iter_modules(kbportal.__path__) if m.name != "management"}
+
+    assert modules | management <= layered, sorted((modules | management) - layered)
+
+
+def test_the_desk_does_not_import_the_help_center_above_it(graph):
+    """tickets.helpcenter stands on the desk; the desk asks registries it owns (tickets.panels, notifications)."""
+    desk = {m for m in graph.find_descendants("tickets") if not m.startswith("tickets.helpcenter")} | {"tickets"}
+    upward = [
+        (importer, imported)
+        for importer in sorted(desk)
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if imported.startswith("tickets.helpcenter")
+    ]
+
+    assert upward == []
+
+
+def test_the_known_exceptions_only_shrink(contracts):
+    """Each upward import still allowed is written down; a new one needs a registry, not an entry here."""
+    layers = next(contract for contract in contracts if contract["type"] == "layers")
+
+    assert len(layers.get("ignore_imports", [])) <= 2
+
+
+def test_the_contracts_hold():
+    result = subprocess.run(  # noqa: S603 - the project's own linter
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout[-3000:]
