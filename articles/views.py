@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
-from tickets.helpcenter import hooks as help_hooks
 
 from . import selectors, services, transcripts
 from .forms import ArticleFilterForm, FeedbackForm
 from .models import Article, Category, Tag, Video
+from .reader_hooks import reader_hooks
 from .video_providers import VideoProvider
 
 PAGE_SIZE = 20
@@ -114,7 +114,7 @@ def _canonical(request: HttpRequest, item) -> HttpResponse:
 
 def _help_banner(request: HttpRequest, kind: str, item):
     """Opened from search or the contact form (?hs=…): recorded in the help session, which asks if it solved it."""
-    return help_hooks.help_banner(
+    return reader_hooks().banner(
         request, item_kind=kind, item_id=item.pk, item_title=item.title, item_url=item.get_absolute_url()
     )
 
@@ -221,7 +221,7 @@ def feedback_submit(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
         services.feedback_submit(item=item, voter=voter, **form.cleaned_data)
     except ValidationError as error:
         return _feedback_error(request, item, " ".join(error.messages))
-    help_hooks.help_session_note_rating(
+    reader_hooks().note_rating(
         request, item_kind=kind, item_id=item.pk, item_title=item.title, helpful=form.cleaned_data["helpful"]
     )
     item.refresh_from_db(fields=["helpful_count", "not_helpful_count"])

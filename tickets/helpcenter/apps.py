@@ -16,11 +16,12 @@ class HelpCenterConfig(AppConfig):
     def ready(self) -> None:
         from functools import partial
 
+        from articles.reader_hooks import ReaderHooks, register_reader_hooks
         from kbportal.search.registry import register_link
         from tickets import notifications, panels
 
         from .guest import guest_url
-        from .hooks import help_link
+        from .hooks import help_banner, help_link, help_session_note_rating
         from .models import HelpVia
         from .selectors import help_trail
 
@@ -32,3 +33,5 @@ class HelpCenterConfig(AppConfig):
         notifications.register_guest_url(guest_url)
         # What the contact form suggests links with ?hs=contact-form: an open is counted in the help session.
         register_link(HelpVia.CONTACT_FORM, partial(help_link, via=HelpVia.CONTACT_FORM))
+        # Article and video pages opened from self-service ask whether they solved it; their ratings join the session.
+        register_reader_hooks(ReaderHooks(banner=help_banner, note_rating=help_session_note_rating))

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kbportal import timezones
-from kbportal.announcements import selectors as announcements
 from kbportal.choices import content_language
 from kbportal.redirects import safe_next_url
 from kbportal.search import service as search_service
@@ -28,6 +27,7 @@ from . import services as help_services
 from . import session as browser
 from .forms import ContactForm, HelpAnswerForm, SearchForm
 from .guest import GuestLink, guest_path, guest_token, ticket_from_guest_token
+from .known_issues import known_issues
 from .models import HelpSession, HelpVia
 
 RESULTS_SHOWN = 20
@@ -156,7 +156,7 @@ def _known_issues(request: HttpRequest, form: ContactForm) -> list[tuple]:
         version_id = int(chosen) if chosen not in (None, "") else None
     except (TypeError, ValueError):
         return []
-    issues = announcements.known_issues(product_version=version_id, user=request.user)
+    issues = known_issues(product_version=version_id, user=request.user)
     return [(notice, notice.title_in(_language(request))) for notice in issues]
 
 
