@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -88,10 +89,10 @@ class Topic:
 class ContactPrefill:
     subject: str = ""
     topic: Topic = field(default_factory=Topic)
-    suggestions: list[dict] = field(default_factory=list)
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
 
 
-def guess_topic(rows: Sequence[dict]) -> Topic:
+def guess_topic(rows: Sequence[dict[str, Any]]) -> Topic:
     """The category and product version the top results point to.
 
     Category: the most common among the top hits (ties go to the better-ranked hit). Version: only
@@ -115,17 +116,17 @@ def guess_topic(rows: Sequence[dict]) -> Topic:
                 versions.add(version_id)
     ranked = [facts[(row["kind"], row["id"])] for row in voters if (row["kind"], row["id"]) in facts]
     categories = Counter(category for category, _versions in ranked if category is not None)
-    category_id = None
+    chosen_category: int | None = None
     if categories:
         top = max(categories.values())
-        category_id = next(category for category, _v in ranked if categories.get(category) == top)
-    versions = Counter(version for _category, versions in ranked for version in versions)
-    version_id = None
-    if versions:
-        (first, first_count), *rest = versions.most_common(2)
+        chosen_category = next(c for c, _v in ranked if c is not None and categories.get(c) == top)
+    version_votes = Counter(version for _category, versions_of in ranked for version in versions_of)
+    chosen_version: int | None = None
+    if version_votes:
+        (first, first_count), *rest = version_votes.most_common(2)
         if not rest or rest[0][1] < first_count:
-            version_id = first
-    return Topic(category_id=category_id, product_version_id=version_id)
+            chosen_version = first
+    return Topic(category_id=chosen_category, product_version_id=chosen_version)
 
 
 def contact_prefill(*, session: HelpSession | None) -> ContactPrefill:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -76,14 +76,14 @@ def _touch(session: HelpSession, **tallies: int) -> None:
         setattr(session, name, getattr(session, name) + step)
 
 
-def _result_rows(hits: Iterable) -> list[dict]:
+def _result_rows(hits: Iterable[Any]) -> list[dict[str, Any]]:
     return [
         {"kind": hit.kind, "id": hit.object_id, "title": hit.title[:300], "url": hit.url[:300]}
         for hit in list(hits)[:RESULTS_KEPT]
     ]
 
 
-def help_session_record_search(*, session: HelpSession, query: str, results: Sequence) -> HelpSessionEvent:
+def help_session_record_search(*, session: HelpSession, query: str, results: Sequence[Any]) -> HelpSessionEvent:
     """Record a search and the results shown (`results`: the engine's hits, best first).
 
     A search without results is a content gap. Reloading the same results page adds nothing.
@@ -161,7 +161,7 @@ def help_session_record_contact_form(*, session: HelpSession) -> None:
 
 
 def help_session_record_suggestions(
-    *, session: HelpSession, query: str, items: Sequence[dict], via: str
+    *, session: HelpSession, query: str, items: Sequence[dict[str, Any]], via: str
 ) -> HelpSessionEvent | None:
     """Record suggestions shown before or after the request was sent: dicts of kind, id, title and url."""
     if not items:
@@ -180,7 +180,7 @@ def help_session_record_suggestions(
     )
 
 
-def help_session_record_after_submit(*, ticket: Ticket, items: Sequence[dict]) -> HelpSessionEvent | None:
+def help_session_record_after_submit(*, ticket: Ticket, items: Sequence[dict[str, Any]]) -> HelpSessionEvent | None:
     """The suggestions of the "these may solve it" page after sending, recorded once on the ticket's session."""
     session = ticket.help_sessions.order_by("-pk").first()
     if session is None or session.events.filter(kind=HelpEventKind.SUGGESTIONS, via=HelpVia.AFTER_SUBMIT).exists():
@@ -277,8 +277,8 @@ def help_session_escalate(
     proposed_priority: int = Priority.P3,
     language: str,
     idempotency_key: str | None = None,
-    attachments: Sequence = (),
-    shown_suggestions: Sequence[dict] = (),
+    attachments: Sequence[Any] = (),
+    shown_suggestions: Sequence[dict[str, Any]] = (),
 ) -> Escalation:
     """Self-service failed: open a tier-1 ticket (channel "self-service escalation") carrying the session.
 
