@@ -18,12 +18,13 @@ run: setup migrate demo
 stack: setup
 	./deploy/stack.sh
 
-# The whole suite. The browser journeys (tests/e2e) run on one worker against a live portal when chromium
-# is here, and are skipped with the reason when it is not.
+# The whole suite but the browser journeys, on two workers (about three minutes). `--dist loadgroup` keeps
+# each xdist_group on one worker, so the demo, the backup site and the access matrix's world are built once.
 test: setup
-	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider -m "not e2e"
 
-# The browser journeys alone, which need Debian's chromium (apt-get install chromium) and npm for axe-core.
+# The browser journeys (tests/e2e, about ten minutes against a live portal), which need Debian's chromium
+# (apt-get install chromium) and npm for axe-core. CI runs `make test` and `make e2e`.
 e2e: setup
 	@test -x "$${KBPORTAL_E2E_CHROMIUM:-/usr/bin/chromium}" || { \
 		echo "make e2e: chromium is not installed (Debian: apt-get install chromium)" >&2; exit 1; }

@@ -1,4 +1,5 @@
 import pytest
+from _pytest.nodeid import NodeId
 from django.conf import settings
 
 from kbportal.accounts.roles import Role
@@ -81,3 +82,22 @@ def _broker_reachable():
     services._broker.down_until = 0.0
     yield
     services._broker.down_until = 0.0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Keep each `xdist_group` on one worker under `--dist loadgroup` (make test), so a module's shared
+    fixture (the demo, the backup site, the access matrix's world) is built once.
+
+    pytest-xdist 3.8 names an item's group by rewriting `item._nodeid`, which pytest 9.2 no longer reads
+    (pytest-xdist issue 1386): the groups were silently spread over both workers. This names them in the
+    structured id instead, and does nothing once xdist does it itself.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                 for mark in item.iter_markers("xdist_group")}  # fmt: skip
+        suffix = f"@{'_'.join(sorted(names))}"
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)

@@ -44,6 +44,7 @@ def _missing_requirement() -> str:
     return ""
 
 
+@pytest.hookimpl(trylast=True)  # after `-m "not e2e"` (make test) has deselected them
 def pytest_collection_modifyitems(config, items) -> None:
     journeys = [item for item in items if item.get_closest_marker("e2e")]
     missing = _missing_requirement()

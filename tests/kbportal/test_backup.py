@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ISSUE_DUMP = ["dumpdata", "--natural-foreign", "--natural-primary", "-e", "contenttypes", "-e", "auth.Permission"]
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}([+-]\d\d:\d\d|Z)?")
 POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# One worker builds the site once for every test here (it takes most of a minute).
+pytestmark = pytest.mark.xdist_group("backup")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Scratch:
             if template is not None:
                 shutil.copyfile(template.url.removeprefix("sqlite:///"), path)
             return Site(f"sqlite:///{path}")
-        # The worker's id too: with -n 2 both workers may build this module's site.
+        # The process's id too: two test runs on one server must not share these databases.
         database = f"{settings.DATABASES['default']['NAME']}_{os.getpid()}_{name}"[:63]
         clone = f" TEMPLATE {self._name(template)}" if template else ""
         self._admin(f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}{clone}")

@@ -1,11 +1,21 @@
 """`make run` loads the demo: rich content and a lively forum in both languages, an account per role, 90 days of
-support history for the analytics dashboard, idempotently."""
+support history for the analytics dashboard, idempotently.
 
+Loading it takes most of a minute, so this module loads it once (`demo`) and its tests read that database, each
+in a transaction of its own rolled back after it. The module is one xdist group: one worker loads it.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils import timezone
 
 from articles.models import Article, Category, Feedback, Video
@@ -25,12 +35,22 @@ from community.models import (
 from kbportal.accounts.models import User
 from kbportal.accounts.roles import Role
 from kbportal.analytics.registry import registry
+from kbportal.analytics.scope import Scope, default_scope
+from kbportal.choices import Language
 from kbportal.demo import history
 from kbportal.search import service as search
 from kbportal.search.models import SearchDocument
+from tests.analytics.test_every_figure import compute_everything
+from tests.tickets.factories import OrganisationFactory
 from tickets.analytics_facts import fill_ticket_facts
 from tickets.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent
-from tickets.models import Channel, FollowUpCase, Status, SurveyResponse, Ticket
+from tickets.models import Channel, FollowUpCase, Status, SurveyResponse, Ticket, Tier
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+
+NAMED_CUSTOMERS = ["grace", "henry", "li.wei", "ines", "sam"]
+# `make run PORT=8100` sets it; the last run of the demo here names it.
+SITE_URL = "http://127.0.0.1:8100"
 
 
 def _snapshot() -> dict[str, int]:
@@ -52,14 +72,56 @@ def _snapshot() -> dict[str, int]:
     }
 
 
-@pytest.mark.django_db
-def test_the_demo_loads_rich_bilingual_content_and_reloads_without_duplicates(capsys):
-    call_command("load_demo")
-    first = _snapshot()
-    call_command("load_demo")
-    output = capsys.readouterr().out
+def _history() -> dict[str, int]:
+    return {
+        "tickets": Ticket.objects.count(),
+        "surveys": SurveyResponse.objects.count(),
+        "follow_up_cases": FollowUpCase.objects.count(),
+        "sessions": HelpSession.objects.count(),
+        "session_events": HelpSessionEvent.objects.count(),
+        "feedback": Feedback.objects.count(),
+        "users": User.objects.count(),
+    }
 
-    assert _snapshot() == first
+
+def _requests() -> dict[str, int]:
+    return {name: Ticket.objects.filter(requester__username=name).count() for name in NAMED_CUSTOMERS}
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What the three runs of `load_demo` left: without the 90 days, with them, and once more."""
+
+    before_history: dict[str, int]
+    requests_before_history: dict[str, int]
+    loaded: dict[str, int]
+    content: dict[str, int]
+    output: str  # of the last two runs
+    closing: str  # the last run's last line
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
+    """The demo loaded once for the module inside a transaction rolled back after its last test; each test
+    runs in a savepoint of it (pytest-django's `db`), as in test_access_matrix.py."""
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        with mock.patch.object(history, "load_demo_history", history.HistoryReport):
+            call_command("load_demo", stdout=StringIO())
+        before, requests = _history(), _requests()
+        call_command("load_demo", stdout=out)
+        loaded, content = _history(), _snapshot()
+        with override_settings(SITE_URL=SITE_URL):
+            call_command("load_demo", stdout=out)
+        output = out.getvalue()
+        yield Demo(before, requests, loaded, content, output, output.strip().splitlines()[-1])
+        transaction.set_rollback(True)
+
+
+def test_the_demo_loads_rich_bilingual_content_and_reloads_without_duplicates(demo):
+    output = demo.output
+
+    assert _snapshot() == demo.content
     published = Article.objects.published()
     english = published.filter(language="en")
     assert english.count() >= 40
@@ -121,34 +183,11 @@ def _assert_a_lively_bilingual_forum() -> None:
     assert indexed == set(visible.values_list("pk", flat=True))
 
 
-NAMED_CUSTOMERS = ["grace", "henry", "li.wei", "ines", "sam"]
-
-
-def _history() -> dict[str, int]:
-    return {
-        "tickets": Ticket.objects.count(),
-        "surveys": SurveyResponse.objects.count(),
-        "follow_up_cases": FollowUpCase.objects.count(),
-        "sessions": HelpSession.objects.count(),
-        "session_events": HelpSessionEvent.objects.count(),
-        "feedback": Feedback.objects.count(),
-        "users": User.objects.count(),
-    }
-
-
-@pytest.mark.django_db
-def test_the_demo_has_90_days_of_history_for_the_dashboard_without_touching_the_named_customers(client, monkeypatch):
-    with monkeypatch.context() as patched:
-        patched.setattr(history, "load_demo_history", history.HistoryReport)
-        call_command("load_demo")
-    requests = {name: Ticket.objects.filter(requester__username=name).count() for name in NAMED_CUSTOMERS}
-    before = _history()
-    call_command("load_demo")
-    loaded = _history()
-    call_command("load_demo")
+def test_the_demo_has_90_days_of_history_for_the_dashboard_without_touching_the_named_customers(demo, client):
+    before, loaded = demo.before_history, demo.loaded
 
     assert _history() == loaded  # a second run adds nothing
-    assert {name: Ticket.objects.filter(requester__username=name).count() for name in NAMED_CUSTOMERS} == requests
+    assert _requests() == demo.requests_before_history
     past = Ticket.objects.filter(organisation__name__in=[row[0] for row in history.ORGANISATIONS])
     assert loaded["tickets"] - before["tickets"] == past.count() >= 1_000
     assert len({moment.date() for moment in past.values_list("created_at", flat=True)}) >= 80
@@ -172,3 +211,25 @@ def test_the_demo_has_90_days_of_history_for_the_dashboard_without_touching_the_
     # Every chart is drawn and every list has rows over the default 30 days.
     assert html.count('<svg class="dashboard-chart') == len(registry.breakdowns)
     assert "Nothing in this period." not in html
+
+
+def test_every_figure_computes_on_the_demo_with_and_without_filters(demo):
+    organisation = OrganisationFactory()
+    last_30_days = default_scope()
+    filtered = Scope(
+        since=last_30_days.since,
+        until=last_30_days.until,
+        tz=last_30_days.tz,
+        organisation_id=organisation.pk,
+        plan="enterprise",
+        tier=Tier.TIER_2,
+        language=Language.ZH_HANS,
+    )
+
+    assert compute_everything(last_30_days)["tickets_created"] > 0
+    compute_everything(filtered)
+
+
+def test_load_demo_names_the_configured_address(demo):
+    assert f"{SITE_URL}/accounts/sign-in/" in demo.closing
+    assert "8000" not in demo.closing

@@ -1,5 +1,6 @@
 """Absolute links: on pages they name the host the page was asked on; in e-mails, KBPORTAL_SITE_URL
-(which `make run PORT=…` sets from the port it serves on); `load_demo` names the configured address."""
+(which `make run PORT=…` sets from the port it serves on); `load_demo` names the configured address (tested with
+the demo, in test_demo.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,11 @@ import os
 import re
 import shutil
 import subprocess
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.urls import reverse
-
-from kbportal.demo import history
 
 pytestmark = pytest.mark.django_db
 
@@ -55,18 +52,6 @@ def test_the_mailed_guest_link_names_the_configured_site(client, mailoutbox, dja
     body = " ".join(mail.body for mail in mailoutbox if "guest@example.com" in mail.to)
     assert f"{CONFIGURED}/tickets/guest/" in body
     assert "support.test" not in body
-
-
-def test_load_demo_names_the_configured_address(monkeypatch, settings):
-    settings.SITE_URL = "http://127.0.0.1:8100"
-    monkeypatch.setattr(history, "load_demo_history", history.HistoryReport)  # the 90 days are not needed here
-    out = StringIO()
-
-    call_command("load_demo", stdout=out)
-
-    closing = out.getvalue().strip().splitlines()[-1]
-    assert "http://127.0.0.1:8100/accounts/sign-in/" in closing
-    assert "8000" not in closing
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")

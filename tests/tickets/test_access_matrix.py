@@ -28,6 +28,9 @@ from tests.tickets.factories import MembershipFactory, OrganisationFactory, Tick
 from tickets import services
 from tickets.models import Message, Priority, Ticket, Tier
 
+# The module's world is built once, on one worker.
+pytestmark = pytest.mark.xdist_group("access-matrix")
+
 PNG = b"\x89PNG\r\n\x1a\n"
 CANARY = "CANARY-INTERNAL"
 CANARY_TOKEN = re.compile(rb"CANARY-INTERNAL-[A-Z]+-HW-\d+")
