@@ -35,6 +35,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -277,6 +278,9 @@ def run(args: argparse.Namespace, stack: Stack, sink: SmtpSink) -> int:
     step(f"traffic on http://127.0.0.1:{stack.web_port}; faults: {args.fault_numbers or 'none'}")
     traffic.start()
     watcher.start()
+    supervisor_stopping = threading.Event()
+    stack.supervised.update({"worker", "beat"})
+    threading.Thread(target=stack.supervise, args=(supervisor_stopping,), daemon=True).start()
     deadline = begun + args.budget - args.catch_up - 30
     baseline = 8 if args.quick else 10
     injector.run(args.fault_numbers, baseline=baseline if args.fault_numbers else 3 * baseline, deadline=deadline)
@@ -285,6 +289,7 @@ def run(args: argparse.Namespace, stack: Stack, sink: SmtpSink) -> int:
     vote_ids = [pk for pk, _path in site.vote_articles]
     waited, effects, mails = checks.catch_up(stack, sink, watcher, recorder, vote_ids, since, args.catch_up)
     watcher.stopping.set()
+    supervisor_stopping.set()
     ops = recorder.snapshot()
     labels = [(window.label, window.name) for window in injector.windows]
     figures = checks.figures(ops, effects, mails, watcher, labels)
@@ -299,6 +304,7 @@ def run(args: argparse.Namespace, stack: Stack, sink: SmtpSink) -> int:
         "writes sent again after no answer": sum(op.write and op.attempts > 1 for op in ops),
         "mails in the sink": len(sink.mails()),
         "run s": round(time.monotonic() - begun, 1),
+        **{f"supervisor restart {n}": note for n, note in enumerate(stack.restarts, 1)},
         **{f"fault {w.label}": w.note for w in injector.windows if w.note},
         **{f"set-up {name} s": round(seconds, 1) for name, seconds in stack.timings.items()},
     }

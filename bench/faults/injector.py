@@ -124,6 +124,7 @@ class Injector:
         while self._tasks_in_flight() == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         in_flight = self._tasks_in_flight()
+        self.stack.supervised.discard("worker")  # down on purpose until _restart_worker
         self.stack.send_signal("worker", signal.SIGKILL)
         self.stack.children["worker"].process.wait(timeout=10)
         return f"worker killed with {in_flight} task(s) received and not finished"
@@ -140,6 +141,7 @@ class Injector:
         readies = log.read_text(errors="replace").count(" ready.")
         started = time.monotonic()
         self.stack.start_worker()
+        self.stack.supervised.add("worker")
         deadline = started + 60
         while log.read_text(errors="replace").count(" ready.") <= readies and time.monotonic() < deadline:
             time.sleep(0.2)

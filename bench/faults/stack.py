@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,10 @@ class Stack:
     broker_port: int = field(default_factory=free_port)
     children: dict[str, Child] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # Restarted when they exit on their own, as deploy/systemd's Restart=on-failure (RestartSec=5) does; a fault
+    # that stops one on purpose takes it out of this set until it restarts it.
+    supervised: set[str] = field(default_factory=set)
+    restarts: list[str] = field(default_factory=list)
 
     # --- Environment --------------------------------------------------------------------------------------
 
@@ -164,7 +169,23 @@ class Stack:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGKILL)
 
+    def supervise(self, stopping: threading.Event, *, restart_after: float = 5.0) -> None:
+        """Until `stopping` is set: restart a supervised child that exited on its own, after `restart_after`."""
+        starts = {"worker": self.start_worker, "beat": self.start_beat}
+        while not stopping.wait(1.0):
+            for name in sorted(self.supervised):
+                child = self.children.get(name)
+                if child is None or child.running() or name not in starts:
+                    continue
+                code = child.process.returncode if child.process else None
+                if stopping.wait(restart_after) or name not in self.supervised:
+                    continue
+                starts[name]()
+                self.restarts.append(f"{name} exited with code {code}; restarted after {restart_after:.0f} s")
+                print(f"  supervisor: {self.restarts[-1]}", flush=True)
+
     def stop(self) -> None:
+        self.supervised.clear()
         for name in reversed(list(self.children)):
             with contextlib.suppress(Exception):
                 self.stop_child(name, timeout=8)
