@@ -67,6 +67,16 @@ def _fresh_caches():
 
 
 @pytest.fixture(autouse=True)
+def _default_time_zone():
+    """Each test starts in the site's own time zone: a request through the test client activates the viewer's
+    zone in this thread, and the next test's own date arithmetic (a dashboard's default period) must not
+    inherit it (after 16:00 UTC, Shanghai's "today" is already tomorrow)."""
+    from django.utils import timezone
+
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _one_rate_window():
     """Each test counts its rate limits in one window of the clock, however long it runs (tests.queries)."""
     with one_rate_window():
