@@ -115,7 +115,7 @@ def main() -> None:
 
 def _counts() -> dict[str, int]:
     from community.models import Answer, Question
-    from tickets.helpcenter.models import HelpSession, HelpSessionEvent
+    from kbportal.helpcenter.models import HelpSession, HelpSessionEvent
     from tickets.models import SurveyResponse, Ticket
 
     return {
@@ -140,7 +140,7 @@ def generate(arguments: argparse.Namespace) -> dict[str, int]:
     from articles.models import Article, Category, Feedback, ProductVersion
     from community.models import Answer, ForumCategory, Question
     from kbportal.accounts.roles import Role
-    from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+    from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
     from tickets.models import (
         Channel,
         FollowUpCase,

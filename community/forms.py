@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from articles.models import Category, ProductVersion, Tag
 from kbportal.choices import Language
 from kbportal.forms import BilingualChoiceField
-from tickets.helpcenter.forms import shown_suggestions_from
+from kbportal.search.shown import shown_suggestions_from
 
 from .models import FlagReason, ForumCategory, Question
 

@@ -10,13 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Tag
+from articles.reader_hooks import reader_hooks
 from kbportal.choices import content_language
 from kbportal.search import service as search_service
 from kbportal.unsubscribe import unsubscribe_page
-from tickets.helpcenter import hooks as help_hooks
-from tickets.helpcenter import services as help_services
-from tickets.helpcenter import session as help_browser
-from tickets.helpcenter.models import HelpVia
 
 from . import selectors, services
 from .forms import (
@@ -122,7 +119,7 @@ def _may_escalate(user, question: Question) -> bool:
 
 def _help_banner(request: HttpRequest, question: Question):
     """Opened from search or the ask page (?hs=…): "Did this solve your problem?", recorded in the help session."""
-    return help_hooks.help_banner(
+    return reader_hooks().banner(
         request,
         item_kind="question",
         item_id=question.pk,
@@ -199,6 +196,8 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 SIMILAR_SHOWN = 5
+# The self-service place the ask page is to the help center (its links carry ?hs=community-ask).
+ASK_PLACE = "community-ask"
 SIMILAR_KINDS = ["question", "article", "video"]
 
 
@@ -212,7 +211,7 @@ def _similar_to(title: str, language: str) -> list[dict]:
             "title": hit.title,
             "label": str(hit.label),
             "url": hit.url,
-            "link": help_hooks.help_link(hit.url, HelpVia.COMMUNITY_ASK),
+            "link": reader_hooks().result_link(hit.url, ASK_PLACE),
         }
         for hit in hits
     ]
@@ -226,11 +225,7 @@ def _similar(request: HttpRequest, title: str, language: str) -> list[dict]:
 
 
 def _record_suggestions(request: HttpRequest, title: str, items: list[dict]) -> None:
-    if items and not request.user.is_staff:
-        session = help_browser.help_session(request)
-        help_services.help_session_record_suggestions(
-            session=session, query=title, items=items, via=HelpVia.COMMUNITY_ASK
-        )
+    reader_hooks().note_suggestions(request, query=title, items=items, place=ASK_PLACE)
 
 
 def similar(request: HttpRequest) -> JsonResponse:

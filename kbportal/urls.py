@@ -18,7 +18,7 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns = [
     path("", include("articles.urls")),
     # The help center before the desk: its tickets/guest/<token>/ pages come before tickets/<reference>/.
-    path("", include("tickets.helpcenter.urls")),
+    path("", include("kbportal.helpcenter.urls")),
     path("", include("tickets.urls")),
     path("", include("community.urls")),
     path("", include("kbportal.analytics.urls")),

@@ -10,7 +10,7 @@ class AnnouncementsConfig(AppConfig):
     verbose_name = _("Announcements")
 
     def ready(self) -> None:
-        from tickets.helpcenter.known_issues import register_known_issues
+        from kbportal.helpcenter.known_issues import register_known_issues
 
         from . import signals  # noqa: F401 - forgets the cached banner list when a notice changes
         from .selectors import known_issues

@@ -12,10 +12,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kbportal.choices import content_language
+from kbportal.helpcenter import services as help_services
+from kbportal.helpcenter import session as help_browser
+from kbportal.helpcenter.models import HelpVia
 from kbportal.unsubscribe import unsubscribe_page
-from tickets.helpcenter import services as help_services
-from tickets.helpcenter import session as help_browser
-from tickets.helpcenter.models import HelpVia
 
 from . import selectors, services
 from .models import ServiceNotice

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from kbportal.accounts.models import User
+from kbportal.helpcenter import services as help_services
+from kbportal.helpcenter.models import HelpOutcome, HelpSession
 from kbportal.search import service as search_service
 from tickets import services
-from tickets.helpcenter import services as help_services
-from tickets.helpcenter.models import HelpOutcome, HelpSession
 from tickets.models import Status, Ticket
 
 from .tickets import _backdate_latest

@@ -36,11 +36,11 @@ from django.utils import timezone, translation
 
 from articles.models import Article, Category, Feedback, FeedbackReason, ProductVersion, Video
 from kbportal.accounts.models import User
+from kbportal.helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
+from kbportal.helpcenter.services import normalise_query
 from kbportal.markdown import render_markdown
 from kbportal.search import service as search_service
 from tickets import clocks, sla, surveys
-from tickets.helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
-from tickets.helpcenter.services import normalise_query
 from tickets.models import (
     SERVICE_DIMENSIONS,
     Channel,

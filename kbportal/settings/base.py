@@ -84,8 +84,8 @@ INSTALLED_APPS = [
     "articles.apps.ArticlesConfig",
     "tickets.apps.TicketsConfig",
     "community.apps.CommunityConfig",
-    # Inside tickets/ but a floor above the desk and the community (label "helpcenter").
-    "tickets.helpcenter.apps.HelpCenterConfig",
+    # A floor above the desk and the community, which ask it through registries they own.
+    "kbportal.helpcenter.apps.HelpCenterConfig",
 ]
 
 MIDDLEWARE = [

@@ -16,11 +16,11 @@ from kbportal.analytics.charts import draw
 from kbportal.analytics.forms import ScopeForm
 from kbportal.analytics.registry import Table, Unit, registry
 from kbportal.analytics.scope import Scope
+from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.community.factories import AnswerFactory, QuestionFactory
 from tests.queries import page_queries
 from tests.tickets.factories import TicketFactory
-from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 pytestmark = pytest.mark.django_db
 

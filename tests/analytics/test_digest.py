@@ -8,8 +8,8 @@ from django.core.management import call_command
 from kbportal.accounts.roles import Role
 from kbportal.analytics.digest import DIGEST_KEYS, digest_send, last_week
 from kbportal.analytics.registry import registry
+from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 from tests.accounts.factories import StaffFactory
-from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from community.models import PostState
 from kbportal.analytics.registry import Metric, registry
 from kbportal.analytics.scope import Scope
+from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 from tests.analytics.factories import MARCH, at, follow_up_case, question, response, ticket
-from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 from tickets.models import Channel, Priority, Status, Tier
 
 pytestmark = pytest.mark.django_db

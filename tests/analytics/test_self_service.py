@@ -15,9 +15,9 @@ from kbportal.accounts.roles import Role
 from kbportal.analytics.charts import draw
 from kbportal.analytics.registry import Table, Unit, registry
 from kbportal.analytics.scope import default_scope, one_computation
+from kbportal.helpcenter import services as help_services
+from kbportal.helpcenter.models import HelpOutcome, HelpSession
 from tests.accounts.factories import StaffFactory, UserFactory
-from tickets.helpcenter import services as help_services
-from tickets.helpcenter.models import HelpOutcome, HelpSession
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from kbportal.analytics.scope import Scope
 from kbportal.analytics.timebuckets import LocalDate, offset_stretches
-from tickets.helpcenter.models import HelpSession
+from kbportal.helpcenter.models import HelpSession
 
 pytestmark = pytest.mark.django_db
 

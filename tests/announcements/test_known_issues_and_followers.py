@@ -9,10 +9,10 @@ from kbportal.analytics.registry import registry
 from kbportal.analytics.scope import default_scope
 from kbportal.announcements import services
 from kbportal.announcements.models import NoticeFollow, NoticeKind, UpdateStatus
+from kbportal.helpcenter import selectors as help_selectors
+from kbportal.helpcenter import session as help_browser
+from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 from tests.accounts.factories import UserFactory
-from tickets.helpcenter import selectors as help_selectors
-from tickets.helpcenter import session as help_browser
-from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_maintenance_and_resolved_incidents_are_not_known_issues(customer_client
 
 
 def test_the_version_prefilled_from_the_help_session_shows_its_known_issue(customer_client, incident, monkeypatch):
-    from tickets.helpcenter.selectors import ContactPrefill, Topic
+    from kbportal.helpcenter.selectors import ContactPrefill, Topic
 
     def with_version(*, session):
         return ContactPrefill(subject="Sync is slow", topic=Topic(product_version_id=incident.product_version_id))

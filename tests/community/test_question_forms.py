@@ -24,11 +24,11 @@ from community.models import (
     Vote,
 )
 from kbportal.accounts.roles import Role
+from kbportal.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import CategoryFactory
 from tests.community.factories import AnswerFactory, ForumCategoryFactory, QuestionFactory
 from tests.queries import page_queries
-from tickets.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 
 pytestmark = pytest.mark.django_db
 

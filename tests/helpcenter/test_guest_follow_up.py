@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kbportal.helpcenter import services as help_services
+from kbportal.helpcenter.guest import guest_token, ticket_from_guest_token
 from tickets import services
-from tickets.helpcenter import services as help_services
-from tickets.helpcenter.guest import guest_token, ticket_from_guest_token
 from tickets.models import Channel, Status, Ticket
 
 pytestmark = pytest.mark.django_db

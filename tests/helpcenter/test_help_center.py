@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import ProductVersion
+from kbportal.helpcenter import selectors as help_selectors
+from kbportal.helpcenter import services as help_services
+from kbportal.helpcenter import session as help_browser
+from kbportal.helpcenter.guest import guest_token, ticket_from_guest_token
+from kbportal.helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
 from tests.queries import page_queries
 from tests.tickets.factories import TicketFactory
 from tickets import services
-from tickets.helpcenter import selectors as help_selectors
-from tickets.helpcenter import services as help_services
-from tickets.helpcenter import session as help_browser
-from tickets.helpcenter.guest import guest_token, ticket_from_guest_token
-from tickets.helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
 from tickets.models import Channel, EventKind, Status, Ticket, Tier
 from tickets.surveys import survey_token
 

@@ -15,9 +15,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from kbportal.helpcenter.models import ContentGap, HelpSession, HelpSessionEvent
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.tickets.factories import TicketFactory
-from tickets.helpcenter.models import ContentGap, HelpSession, HelpSessionEvent
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -6,10 +6,10 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
+from kbportal.helpcenter import selectors, services
+from kbportal.helpcenter import session as browser
+from kbportal.helpcenter.models import HelpOutcome, HelpSession
 from tests.accounts.factories import UserFactory
-from tickets.helpcenter import selectors, services
-from tickets.helpcenter import session as browser
-from tickets.helpcenter.models import HelpOutcome, HelpSession
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 from kbportal.accounts.roles import Role
 from kbportal.announcements import services as announcements
 from kbportal.announcements.selectors import forget_banner
+from kbportal.helpcenter.models import HelpOutcome, HelpSession
 from tests.accounts.factories import StaffFactory, UserFactory
 from tests.articles.factories import ArticleFactory, VideoFactory
 from tests.community.factories import AnswerFactory, QuestionFactory
 from tests.tickets.factories import TicketFactory
 from tickets import services as tickets
-from tickets.helpcenter.models import HelpOutcome, HelpSession
 
 pytestmark = pytest.mark.django_db
 

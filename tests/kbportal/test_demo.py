@@ -38,12 +38,12 @@ from kbportal.analytics.registry import registry
 from kbportal.analytics.scope import Scope, default_scope
 from kbportal.choices import Language
 from kbportal.demo import history
+from kbportal.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent
 from kbportal.search import service as search
 from kbportal.search.models import SearchDocument
 from tests.analytics.test_every_figure import compute_everything
 from tests.tickets.factories import OrganisationFactory
 from tickets.analytics_facts import fill_ticket_facts
-from tickets.helpcenter.models import HelpOutcome, HelpSession, HelpSessionEvent
 from tickets.models import Channel, FollowUpCase, Status, SurveyResponse, Ticket, Tier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]

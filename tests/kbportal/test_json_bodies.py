@@ -50,7 +50,7 @@ def test_the_scan_stays_linear_on_an_unterminated_string_of_escaped_quotes():
 
 
 def test_page_telemetry_and_article_import_use_the_loader():
-    from tickets.helpcenter.forms import shown_suggestions_from
+    from kbportal.search.shown import shown_suggestions_from
 
     assert shown_suggestions_from(DEEP_ARRAY) == []
     with pytest.raises(importing.LineError, match="Nested deeper than 32 levels"):

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kbportal.accounts.models import User
+from kbportal.helpcenter.guest import guest_token
 from kbportal.security.cache import CounterDatabaseCache
 from tests.accounts.factories import PASSWORD
 from tests.concurrency import run_concurrently
 from tickets import services
-from tickets.helpcenter.guest import guest_token
 from tickets.models import Channel, Ticket
 
 pytestmark = pytest.mark.django_db

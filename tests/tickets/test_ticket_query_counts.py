@@ -144,7 +144,7 @@ def _change_hands(ticket, agents, manager, rounds: int) -> None:
 
 def test_a_timeline_costs_the_same_with_few_and_many_events_on_every_channel(client, desk):
     """The sentences come from each event's own codes: no query per event, whoever reads it in any language."""
-    from tickets.helpcenter.guest import guest_token
+    from kbportal.helpcenter.guest import guest_token
 
     manager = StaffFactory(username="boss", role=Role.SUPPORT_MANAGER)
     StaffFactory(username="second", role=Role.AGENT_TIER_2)

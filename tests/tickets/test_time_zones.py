@@ -13,9 +13,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from kbportal.helpcenter.guest import guest_path
 from tests.tickets.factories import MembershipFactory, OrganisationFactory, TicketFactory
 from tickets import clocks, notifications
-from tickets.helpcenter.guest import guest_path
 from tickets.models import ServiceCalendar, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from kbportal.helpcenter.guest import guest_token
 from tests.tickets.factories import TicketFactory
 from tickets import services
-from tickets.helpcenter.guest import guest_token
 from tickets.jobs import sla_check
 from tickets.models import Channel, Event, EventKind, Status, Ticket
 

@@ -1,7 +1,7 @@
 """The support desk's models, one module per domain; every public name is importable from here.
 
 `choices` holds the desk's shared words; `organisations`, `service_levels`, `tickets` and `surveys` the rest.
-Help sessions and content gaps are the help center's (`tickets.helpcenter.models`).
+Help sessions and content gaps are the help center's (`kbportal.helpcenter.models`).
 """
 
 from .choices import Channel, Plan, Priority, Status, Tier

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Feedback, FeedbackReason, Video
 from kbportal.choices import Language
-from tickets.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
 
 from ..links import metric_url
 from ..registry import Breakdown, Column, Listing, Metric, Section, Table, Unit, register, share

@@ -14,7 +14,7 @@ from tickets.models import Status, Ticket
 
 from . import session as browser
 from .models import HelpOutcome, HelpVia
-from .services import help_session_record_open, help_session_record_rating
+from .services import help_session_record_open, help_session_record_rating, help_session_record_suggestions
 
 HELP_PARAM = "hs"
 
@@ -68,3 +68,9 @@ def help_session_note_rating(
         help_session_record_rating(
             session=session, item_kind=item_kind, item_id=item_id, item_title=item_title, helpful=helpful
         )
+
+
+def help_session_note_suggestions(request: HttpRequest, *, query: str, items: list[dict], place: str) -> None:
+    """Keep what a self-service place showed a visitor (the forum's ask page) in the browser's help session."""
+    if items and not request.user.is_staff and place in HelpVia.values:
+        help_session_record_suggestions(session=browser.help_session(request), query=query, items=items, via=place)

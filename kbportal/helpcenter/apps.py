@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class HelpCenterConfig(AppConfig):
     """Search, "Did this solve it?", the contact form, guest access and content gaps: a floor above the desk.
 
-    It lives inside tickets/ but the desk does not import it: the desk's pages and e-mails ask the registries they
-    own (`tickets.panels`, `tickets.notifications.register_guest_url`), which are filled here.
+    It stands on the knowledge base, the desk and the community, and none of them imports it: the desk's pages and
+    e-mails ask the registries the desk owns (`tickets.panels`, `tickets.notifications.register_guest_url`), the
+    readers' pages (articles, videos, forum questions) ask `articles.reader_hooks`; this app fills them.
     """
 
-    name = "tickets.helpcenter"
+    name = "kbportal.helpcenter"
     label = "helpcenter"
     verbose_name = _("Help center")
 
@@ -21,7 +22,7 @@ class HelpCenterConfig(AppConfig):
         from tickets import notifications, panels
 
         from .guest import guest_url
-        from .hooks import help_banner, help_link, help_session_note_rating
+        from .hooks import help_banner, help_link, help_session_note_rating, help_session_note_suggestions
         from .models import HelpVia
         from .selectors import help_trail
 
@@ -33,5 +34,13 @@ class HelpCenterConfig(AppConfig):
         notifications.register_guest_url(guest_url)
         # What the contact form suggests links with ?hs=contact-form: an open is counted in the help session.
         register_link(HelpVia.CONTACT_FORM, partial(help_link, via=HelpVia.CONTACT_FORM))
-        # Article and video pages opened from self-service ask whether they solved it; their ratings join the session.
-        register_reader_hooks(ReaderHooks(banner=help_banner, note_rating=help_session_note_rating))
+        # Article, video and question pages opened from self-service ask whether they solved it; their ratings, and
+        # what the forum's ask page suggested, join the session.
+        register_reader_hooks(
+            ReaderHooks(
+                banner=help_banner,
+                note_rating=help_session_note_rating,
+                result_link=help_link,
+                note_suggestions=help_session_note_suggestions,
+            )
+        )

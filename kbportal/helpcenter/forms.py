@@ -1,13 +1,11 @@
 """The help center's forms: the search box, the answer to "Did this solve it?", and the contact form."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kbportal import safejson
 from kbportal.choices import Language
 from kbportal.search.registry import sources
+from kbportal.search.shown import shown_suggestions_from
 from tickets.forms import TicketForm
 
 
@@ -39,36 +37,6 @@ class HelpAnswerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(source.kind, source.label()) for source in sources()]
-
-
-MAX_SHOWN_SUGGESTIONS = 10
-_SITE_PATH = re.compile(r"^/(?![/\\])[^\s]*$")
-
-
-def _site_path(url: str) -> str:
-    """A path on this site, or "" (never "//host" or "/\\host", which browsers treat as another site)."""
-    return url if _SITE_PATH.match(url) else ""
-
-
-def shown_suggestions_from(raw: str) -> list[dict]:
-    """The suggestions a page's script says it showed (JSON from the browser): only well-formed, known items."""
-    try:
-        items = safejson.loads(raw or "[]")
-    except ValueError:  # not JSON, or nested deeper than a list of flat items ever is
-        return []
-    kinds = {source.kind for source in sources()}
-    kept, seen = [], set()
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
-            continue
-        kind, pk, title, url = item.get("kind"), item.get("id"), item.get("title"), item.get("url", "")
-        if kind not in kinds or not isinstance(pk, int) or not isinstance(title, str) or not isinstance(url, str):
-            continue
-        if (kind, pk) in seen:
-            continue
-        seen.add((kind, pk))
-        kept.append({"kind": kind, "id": pk, "title": title[:300], "url": _site_path(url)[:300]})
-    return kept[:MAX_SHOWN_SUGGESTIONS]
 
 
 class ContactForm(TicketForm):
