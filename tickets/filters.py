@@ -30,6 +30,12 @@ class AgentFilter(django_filters.Filter):
     field_class = AgentChoiceField
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number. NumberFilter's decimal would let "1.5" through, truncated to organisation 1."""
+
+    field_class = forms.IntegerField
+
+
 class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Reference or subject"), method="filter_q", max_length=100)
     status = django_filters.MultipleChoiceFilter(
@@ -50,7 +56,7 @@ class TicketFilterSet(django_filters.FilterSet):
     breached = django_filters.BooleanFilter(method="filter_breached")
     assignee = AgentFilter(label=_("Assignee"), method="filter_assignee")
     # The id is the rule; the list of names shown on the page is only the caller's (their names are customer data).
-    organisation = django_filters.NumberFilter(label=_("Organisation"), field_name="organisation", widget=forms.Select)
+    organisation = IdFilter(label=_("Organisation"), field_name="organisation", widget=forms.Select)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
 
     class Meta:

@@ -146,6 +146,22 @@ def test_a_filter_the_page_does_not_understand_shows_the_queue_as_it_opens_and_t
     assert "priority" in response.json()
 
 
+@pytest.mark.parametrize("suffix", [".5", "e0", "th"])
+def test_an_organisation_is_named_by_a_whole_number_on_both_channels(client, desk, suffix):
+    """Not "7.5" read as organisation 7: the page opens unfiltered, the API refuses it."""
+    client.force_login(desk["manager"])
+    organisation = desk["organisation"].pk
+
+    page = _page(client, f"organisation={organisation}{suffix}")
+    response = client.get(f"/api/v1/tickets/?organisation={organisation}{suffix}")
+
+    assert page == set(desk["tickets"].values()) - {
+        desk["tickets"][name] for name in ("resolved", "closed and breached")
+    }
+    assert response.status_code == 400
+    assert "organisation" in response.json()
+
+
 def _queries(client, url: str) -> int:
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
