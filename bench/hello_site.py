@@ -1,9 +1,9 @@
 """The floor for bench/web_throughput.py: a bare Django project whose one view answers "hello".
 
-Served by the same gunicorn configuration as the portal (deploy/gunicorn.conf.py, two workers), so the ratio of
+Served by gunicorn with the portal's server settings (deploy/gunicorn.conf.py's, two workers), so the ratio of
 the two throughputs is what the portal's own work costs on this machine at this moment.
 
-    gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:8101 --chdir bench hello_site:application
+    gunicorn --workers 2 --worker-class gthread --threads 2 --pythonpath bench hello_site:application
 """
 
 from django.conf import settings

@@ -159,8 +159,12 @@ class Run:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    """wrk's latency: 812.00us, 3.41ms, 1.02s or 1.50m."""
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if found is None:
+        return float("nan")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def drive(url: str, *, seconds: int, master: int, cookie: str = "") -> Run:
@@ -169,6 +173,8 @@ def drive(url: str, *, seconds: int, master: int, cookie: str = "") -> Run:
     before = tree_cpu_seconds(master)
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
     used = tree_cpu_seconds(master) - before
+    if "requests in" not in output:
+        raise StackError(f"wrk gave no figures for {url}:\n{output}")
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Run(
@@ -191,10 +197,17 @@ def start_servers(stack: BenchStack, hello_port: int, *, page_cache: bool) -> No
             stack.stop_child(name)
             stack.children.pop(name)
     stack.start_web()
-    config = str(ROOT / "deploy" / "gunicorn.conf.py")
-    hello = [str(BIN / "gunicorn"), "-c", config, "--bind", f"127.0.0.1:{hello_port}", "--workers", "2"]
+    # deploy/gunicorn.conf.py's server settings, without its hooks (they load the portal).
+    hello = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{hello_port}", "--workers", "2", "--worker-class", "gthread",
+             "--threads", "2", "--keep-alive", "5", "--max-requests", "1000", "--max-requests-jitter", "100",
+             "--access-logfile", "-"]  # fmt: skip
     stack.start("hello", [*hello, "--pythonpath", str(ROOT / "bench"), "hello_site:application"])
-    wait_until(lambda: port_open(stack.web_port) and port_open(hello_port), timeout=90, what="gunicorn", interval=0.5)
+    try:
+        wait_until(
+            lambda: port_open(stack.web_port) and port_open(hello_port), timeout=180, what="gunicorn", interval=1
+        )
+    except StackError as error:
+        raise StackError(f"{error}\n{stack.log_tail('gunicorn')}\n{stack.log_tail('hello')}") from None
 
 
 def measure(args: argparse.Namespace, stack: BenchStack) -> list[Measure]:

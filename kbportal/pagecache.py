@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.cache import caches
@@ -32,8 +33,12 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from kbportal import timezones
+from kbportal.middleware import TIME_ZONE_COOKIE
 
 # Every public page shows the service-notice banner.
 ALWAYS = ("notices",)
@@ -148,12 +153,17 @@ def page_key(request: HttpRequest, policy: PublicPage, kwargs: dict[str, Any]) -
         [
             request.get_host(),
             request.get_full_path(),
-            translation.get_language() or "",
-            timezone.get_current_timezone_name(),
+            translation.get_language_from_request(request),
+            _viewer_zone_name(request),
             *(versions[key] for key in version_keys),
         ]
     )
     return _PAGE.format(hashlib.sha256(identity.encode()).hexdigest())
+
+
+def _viewer_zone_name(request: HttpRequest) -> str:
+    chosen = timezones.zone_named(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, "")))
+    return str(chosen or timezone.get_default_timezone())
 
 
 def mark_public(response: HttpResponse) -> None:
@@ -170,41 +180,45 @@ def mark_public(response: HttpResponse) -> None:
 class PublicPageMiddleware:
     """Serve and keep public pages (see the module); mark every other page private.
 
-    After LocaleMiddleware and the viewer's time zone (they are part of the key), before the CSRF check, whose
-    token a public page does not carry (`{% csrf_lazy %}`).
+    Early in the chain, before sessions, CSRF and authentication, so that a stored copy costs none of them: the
+    copy keeps the headers the middlewares inside this one added (the policy, the language) and the ones
+    outside it add theirs again. The language and the viewer's zone are read here as LocaleMiddleware and
+    ViewerTimeZoneMiddleware will read them (a public request has no session to name a zone).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        policy, kwargs = _policy_for(request)
+        key = None
+        if policy is not None and is_public_request(request, policy):
+            request._page_public = True  # type: ignore[attr-defined]
+            key = page_key(request, policy, kwargs)
+            stored = _cache().get(key) if key is not None else None
+            if stored is not None:
+                if policy.on_hit is not None:
+                    policy.on_hit(request, **kwargs)
+                return _restored(stored)
         response = self.get_response(request)
-        key = getattr(request, "_page_key", None)
         if getattr(request, "_page_public", False) and _storable(response):
             mark_public(response)
             seconds = settings.KBPORTAL_PAGE_CACHE_SECONDS
-            if key is not None and seconds > 0 and not getattr(request, "_page_hit", False):
+            if key is not None and seconds > 0:
                 _cache().set(key, _stored(response), timeout=seconds)
         elif not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True)
         return response
 
-    def process_view(
-        self, request: HttpRequest, view: Callable[..., HttpResponse], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> HttpResponse | None:
-        policy = _policy_of(view)
-        if policy is None or not is_public_request(request, policy):
-            return None
-        request._page_public = True  # type: ignore[attr-defined]
-        key = page_key(request, policy, kwargs)
-        request._page_key = key  # type: ignore[attr-defined]
-        stored = _cache().get(key) if key is not None else None
-        if stored is None:
-            return None
-        request._page_hit = True  # type: ignore[attr-defined]
-        if policy.on_hit is not None:
-            policy.on_hit(request, **kwargs)
-        return _restored(stored)
+
+def _policy_for(request: HttpRequest) -> tuple[PublicPage | None, dict[str, Any]]:
+    if request.method not in ("GET", "HEAD"):
+        return None, {}
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None, {}
+    return _policy_of(match.func), match.kwargs
 
 
 def _policy_of(view: Callable[..., HttpResponse]) -> PublicPage | None:
@@ -222,16 +236,15 @@ def _storable(response: HttpResponse) -> bool:
     )
 
 
-_KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+# Every other header the inner middlewares and the view set is kept with the copy.
+_NOT_KEPT = frozenset({"set-cookie", "date", "x-request-id", "content-length"})
 
 
 def _stored(response: HttpResponse) -> dict[str, Any]:
     if hasattr(response, "render") and not response.is_rendered:  # type: ignore[attr-defined]
         response.render()  # type: ignore[attr-defined]
-    return {
-        "content": response.content,
-        "headers": {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)},
-    }
+    kept = {name: value for name, value in response.items() if name.lower() not in _NOT_KEPT}
+    return {"content": response.content, "headers": kept}
 
 
 def _restored(stored: dict[str, Any]) -> HttpResponse:

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "kbportal.observability.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and authentication: a public page's stored copy needs none (kbportal/pagecache.py).
+    "kbportal.pagecache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,8 +105,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "kbportal.accounts.middleware.StaffTwoFactorMiddleware",
     "kbportal.middleware.ViewerTimeZoneMiddleware",
-    # Inside the language and the viewer's zone, which are part of a public page's key (kbportal/pagecache.py).
-    "kbportal.pagecache.PublicPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kbportal.middleware.ContentSecurityPolicyMiddleware",
