@@ -13,4 +13,21 @@ class ArticlesConfig(AppConfig):
         from .video_providers import FRAME_ORIGINS
 
         register_sources()
+        _touch_pages_on_change(self)
         allow_frame_origins(*FRAME_ORIGINS)
+
+
+def _touch_pages_on_change(app: AppConfig) -> None:
+    """Public pages show the knowledge base: any change of it makes them new (kbportal/pagecache.py). A
+    "Was this helpful?" answer changes only its own item's page (its tally); the lists catch up within their
+    time to live."""
+    from kbportal.pagecache import touch_on_save
+
+    from .models import Feedback
+
+    def scopes_of(row):
+        if isinstance(row, Feedback):
+            return [f"article:{row.article_id}"] if row.article_id else [f"video:{row.video_id}"]
+        return ["kb"]
+
+    touch_on_save(app.get_models(), scopes_of)

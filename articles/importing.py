@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from kbportal import safejson
 from kbportal.accounts.models import User
 from kbportal.choices import Language
+from kbportal.pagecache import touch
 from kbportal.search import indexing as search_index
 
 from .models import Article, ArticleRevision, ArticleType, Category, ProductVersion, Status, Tag
@@ -372,6 +373,7 @@ class _Importer:
         tag_ids = self._tag_ids({name for line in lines for name in line.tags})
         version_ids = self._version_ids({name for line in lines for name in line.product_versions})
         now = timezone.now()
+        touch("kb")  # bulk writes send no signal (kbportal/pagecache.py)
 
         created = [self._apply(Article(external_id=line.external_id), line, now) for line in new]
         Article.objects.bulk_create(created)
@@ -535,6 +537,7 @@ class _Importer:
 
     def _save_links(self, changes: dict[int, int | None]) -> None:
         now = timezone.now()
+        touch("kb")
         # Clear first: a link that moves to another article would otherwise clash with
         # the one-translation-per-language constraint halfway through the update.
         for chunk in _chunks(changes, LOOKUP_CHUNK):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kbportal.accounts.models import User
 from kbportal.markdown import render_markdown
+from kbportal.pagecache import touch
 from kbportal.search import indexing as search_index
 
 from .models import (
@@ -206,6 +207,7 @@ def content_mark_reviewed(*, items: Iterable[PublishableContent], by: User | Non
     for model in (Article, Video):
         pks = [item.pk for item in items if isinstance(item, model)]
         count += model.objects.filter(pk__in=pks).update(last_reviewed_at=today)
+    touch("kb")  # an update sends no signal; pages show when an item was last reviewed
     return count
 
 

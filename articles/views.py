@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
+from kbportal.pagecache import public_page
+from kbportal.security.csrf import csrf_when_credentialed
 
 from . import selectors, services, transcripts
 from .forms import ArticleFilterForm, FeedbackForm
@@ -32,6 +34,7 @@ def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+@public_page("kb")
 def home(request: HttpRequest) -> HttpResponse:
     language = _language(request)
     user = request.user
@@ -47,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page("kb", params=["page"])
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     language = _language(request)
@@ -66,6 +70,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page("kb", params=["page", "q", "type", "version"])
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET or None)
     articles = selectors.article_list(user=request.user, language=_language(request))
@@ -84,6 +89,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page("kb", params=["page"])
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     articles = selectors.article_list(user=request.user, language=_language(request)).filter(tags=tag)
@@ -99,6 +105,11 @@ def _feedback_context(request: HttpRequest, item) -> dict:
         "feedback_kind": "article" if isinstance(item, Article) else "video",
         "min_votes": settings.KBPORTAL_HELPFULNESS_MIN_VOTES,
     }
+
+
+def _count_cached_view(model, pk: int) -> None:
+    """A view answered from the page cache counts as the page's own code would have (the visitor is anonymous)."""
+    services.content_register_view(item=model(pk=pk))
 
 
 def _register_view(request: HttpRequest, item) -> None:
@@ -143,6 +154,7 @@ def language_switch(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
     return redirect(f"{target.get_absolute_url()}?{query}" if query else target.get_absolute_url())
 
 
+@public_page("kb", obj=("article", "pk"), on_hit=lambda request, pk, slug="": _count_cached_view(Article, pk))
 def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     article = selectors.article_get(pk=pk, user=request.user)
     if slug != article.slug:
@@ -162,11 +174,13 @@ def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
     return render(request, "articles/article_detail.html", context)
 
 
+@public_page("kb", params=["page"])
 def video_list(request: HttpRequest) -> HttpResponse:
     videos = selectors.video_list(user=request.user, language=_language(request)).order_by("-updated_at", "pk")
     return render(request, "articles/video_list.html", {"page": _page(request, videos)})
 
 
+@public_page("kb", obj=("video", "pk"), params=["t"], on_hit=lambda request, pk, slug="": _count_cached_view(Video, pk))
 def video_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     video = selectors.video_get(pk=pk, user=request.user)
     if slug != video.slug:
@@ -202,6 +216,7 @@ def _start_seconds(request: HttpRequest, video: Video) -> int:
     return start if 0 <= start <= max(video.duration_seconds, 0) else 0
 
 
+@csrf_when_credentialed  # the public page's form carries no token (kbportal/security/csrf.py)
 @require_POST
 def feedback_submit(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
     """Record a "Was this helpful?" answer; answers JSON to scripts and redirects browsers."""

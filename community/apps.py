@@ -7,6 +7,10 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
+        from kbportal.pagecache import touch_on_save
+
         from .search import register_sources
 
         register_sources()
+        # Public pages of the forum show its questions, answers, votes and moderation (kbportal/pagecache.py).
+        touch_on_save(self.get_models(), lambda row: ["forum"])

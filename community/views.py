@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from articles.models import Tag
 from articles.reader_hooks import reader_hooks
 from kbportal.choices import content_language
+from kbportal.pagecache import public_page
 from kbportal.search import service as search_service
 from kbportal.unsubscribe import unsubscribe_page
 
@@ -37,6 +38,7 @@ def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+@public_page("forum", "kb", params=["page", "list", "tag"])
 def question_list(request: HttpRequest) -> HttpResponse:
     which = request.GET.get("list", "latest")
     if which not in selectors.LISTS:
@@ -49,6 +51,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     return render(request, "community/question_list.html", context)
 
 
+@public_page("forum", "kb", params=["page"])
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(ForumCategory, slug=slug)
     questions = selectors.question_list(user=request.user, category=category)
@@ -57,6 +60,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "community/question_list.html", context)
 
 
+@public_page("forum", "kb", obj=("question", "pk"))
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The question with its answers; moderators also open held and hidden ones, to judge them."""
     moderator = request.user.is_authenticated and services.member_may_moderate(request.user)

@@ -5,10 +5,13 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from kbportal.accounts.api.views import ApiTokenView
 from kbportal.accounts.two_factor_views import admin_login
+from kbportal.security import csrf
+from kbportal.security.csrf import csrf_when_credentialed
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -24,7 +27,9 @@ urlpatterns = [
     path("", include("kbportal.analytics.urls")),
     path("status/", include("kbportal.announcements.urls")),
     path("accounts/", include("kbportal.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The header's language menu posts from public pages, which carry no CSRF token (kbportal/security/csrf.py).
+    path("i18n/setlang/", csrf_when_credentialed(set_language), name="set_language"),
+    path("csrf/", csrf.token, name="csrf_token"),
     # Before the admin's own: every sign-in, the admin's too, goes through the portal's two steps.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kbportal.pagecache import PublicPage
 from kbportal.security.ratelimits import RateLimitThrottle
 
 from .. import services
@@ -14,6 +15,8 @@ from .filters import ArticleFilterSet, CategoryFilterSet, VideoFilterSet
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    # Anonymous reads are public pages, whatever the filters (kbportal/pagecache.py).
+    public_page = PublicPage(scopes=("kb",), params=None)
     permission_classes = [AllowAny]
     queryset = Category.objects.all()
     serializer_class = serializers.CategoryReadSerializer
@@ -53,6 +56,7 @@ class _FeedbackActionMixin:
 class ArticleViewSet(_FeedbackActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Published articles for customers; staff editors also see drafts and archived ones."""
 
+    public_page = PublicPage(scopes=("kb",), obj=("article", "pk"), params=None)
     permission_classes = [AllowAny]
     filterset_class = ArticleFilterSet
     ordering_fields = ["updated_at", "title", "view_count", "helpful_count"]
@@ -70,6 +74,7 @@ class ArticleViewSet(_FeedbackActionMixin, mixins.ListModelMixin, mixins.Retriev
 
 
 class VideoViewSet(_FeedbackActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    public_page = PublicPage(scopes=("kb",), obj=("video", "pk"), params=None)
     permission_classes = [AllowAny]
     filterset_class = VideoFilterSet
     ordering_fields = ["updated_at", "title", "view_count", "duration_seconds"]

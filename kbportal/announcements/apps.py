@@ -17,3 +17,7 @@ class AnnouncementsConfig(AppConfig):
 
         # The contact form names the running incidents of the chosen product version ("follow it instead").
         register_known_issues(known_issues)
+        # Every public page shows the banner of running notices (kbportal/pagecache.py).
+        from kbportal.pagecache import touch_on_save
+
+        touch_on_save(self.get_models(), lambda row: ["notices"])

@@ -15,6 +15,8 @@ from kbportal.choices import content_language
 from kbportal.helpcenter import services as help_services
 from kbportal.helpcenter import session as help_browser
 from kbportal.helpcenter.models import HelpVia
+from kbportal.pagecache import public_page
+from kbportal.security.csrf import csrf_when_credentialed
 from kbportal.unsubscribe import unsubscribe_page
 
 from . import selectors, services
@@ -25,12 +27,14 @@ from .notifications import UNSUBSCRIBE
 VIA_CONTACT_FORM = HelpVia.CONTACT_FORM
 
 
+@public_page()
 def status(request: HttpRequest) -> HttpResponse:
     """What runs now, what is scheduled, and what ended lately, for the visitor's audience."""
     page = selectors.status_page(user=request.user)
     return render(request, "announcements/status.html", {"page": page})
 
 
+@public_page(obj=("notice", "pk"), params=["via"])
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_for(user=request.user, pk=pk)
     context = {
@@ -42,6 +46,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "announcements/notice_detail.html", context)
 
 
+@csrf_when_credentialed  # "Sign in to follow" posts from a public page (kbportal/security/csrf.py)
 @require_POST
 def notice_follow(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notice; from the contact form this heads off a ticket, so the help session ends as deflected.

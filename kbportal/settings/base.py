@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "kbportal.observability.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and authentication: a public page's stored copy needs none (kbportal/pagecache.py).
+    "kbportal.pagecache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +129,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kbportal.context_processors.portal",
+                # After Django's own: a public page's forms carry a placeholder, not a token (and no cookie).
+                "kbportal.security.csrf.csrf",
             ],
         },
     },
@@ -260,6 +264,14 @@ LOGIN_URL = "accounts:login"
 # The client's address: X-Forwarded-For is trusted for exactly this many proxies in front of the site
 # (0: the header is ignored and the connection's address counts). See kbportal/security/client.py.
 KBPORTAL_TRUSTED_PROXY_COUNT = env_int("KBPORTAL_TRUSTED_PROXY_COUNT", 0)
+
+# --- Public pages (kbportal/pagecache.py) --------------------------------------------
+
+# What an anonymous page without a session tells browsers (max-age) and shared caches or a CDN (s-maxage), and
+# how long the server keeps its own copy; a change shows at once on the server's copy (versioned keys).
+KBPORTAL_PUBLIC_MAX_AGE = env_int("KBPORTAL_PUBLIC_MAX_AGE", 60)
+KBPORTAL_PUBLIC_S_MAXAGE = env_int("KBPORTAL_PUBLIC_S_MAXAGE", 300)
+KBPORTAL_PAGE_CACHE_SECONDS = env_int("KBPORTAL_PAGE_CACHE_SECONDS", 300)
 
 # Sign-in lockout (django-axes): this many failures in a row for one account, or from one address, pause
 # signing in there for KBPORTAL_LOGIN_LOCKOUT_MINUTES. Failures are counted in the database, so every

@@ -3,9 +3,51 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Public pages carry no CSRF token, so that a shared cache may keep them (kbportal/security/csrf.py): the
+  // first use of a form fetches one, and a form sent before it arrives waits for it. Without this script, or
+  // if the fetch fails, the placeholder goes as it is and the server checks the request's origin instead.
+  var LAZY = 'input[name="csrfmiddlewaretoken"][value="lazy"]';
+  var tokenRequest = null;
+  function fetchToken() {
+    if (!tokenRequest) {
+      tokenRequest = fetch(document.documentElement.dataset.csrfUrl || "/csrf/", {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      }).then(function (response) {
+        if (!response.ok) throw new Error("no token");
+        return response.json();
+      }).then(function (body) {
+        document.querySelectorAll(LAZY).forEach(function (input) { input.value = body.token; });
+      });
+      tokenRequest.catch(function () { tokenRequest = null; });
+    }
+    return tokenRequest;
+  }
+  function lazyForm(target) {
+    var form = target && target.closest ? target.closest("form") : null;
+    return form && !form.dataset.csrfTried && form.querySelector(LAZY) && window.fetch ? form : null;
+  }
+  ["focusin", "pointerdown"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (lazyForm(event.target)) fetchToken().catch(function () {});
+    }, true);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = lazyForm(event.target);
+    if (!form) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter;
+    fetchToken().catch(function () { form.dataset.csrfTried = "1"; }).then(function () {
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+    });
+  }, true);
+
   // Language menu: switch as soon as a language is chosen.
   document.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+    if (!event.target.matches("select[data-autosubmit]")) return;
+    var form = event.target.form;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
 
   // "Was this helpful?": answer in place instead of reloading the page.

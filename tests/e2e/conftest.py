@@ -107,8 +107,9 @@ def journey_factory(request, browser, portal, artifacts, language, size):
     journeys: list[Journey] = []
     test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
 
-    def new_journey(person: str = "visitor") -> Journey:
+    def new_journey(person: str = "visitor", *, javascript: bool = True) -> Journey:
         context = browser.new_context(
+            java_script_enabled=javascript,
             viewport=SIZES[size],
             is_mobile=size == "phone",
             has_touch=size == "phone",

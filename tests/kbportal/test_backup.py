@@ -52,7 +52,7 @@ class Site:
 
 def _run(command: list[str], url: str) -> str:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kbportal.settings.test"}
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)  # noqa: S603
     assert done.returncode == 0, f"{' '.join(command[1:])} failed:\n{done.stderr[-3000:]}"
     return done.stdout
 
