@@ -970,7 +970,8 @@ def compare_cpu(arguments: argparse.Namespace, url: str) -> None:
                 sys.executable, str(Path(__file__).resolve()), "--cpu-phase", str(checkout),
                 "--database-url", url, "--seed", str(arguments.seed),
             ]  # fmt: skip
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            # In the checkout: Celery's Django fixup puts the working directory first on sys.path.
+            done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=checkout)
             if done.returncode:
                 raise SystemExit(f"{name} ({checkout}) failed:\n{done.stderr[-3000:]}")
             runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))

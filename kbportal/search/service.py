@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from rapidfuzz import fuzz, process
@@ -107,8 +108,27 @@ def search(
 
 
 # What ranking reads of every candidate, and what a shown hit reads besides (its text for the snippet).
-_RANKING_FIELDS = ("pk", "boost", "updated_at", "language")
-_SHOWN_FIELDS = ("pk", "kind", "object_id", "external_id", "title", "url", "language", "body")
+_RANKING_COLUMNS = ("id", "boost", "updated_at", "language")
+_SHOWN_COLUMNS = ("id", "kind", "object_id", "external_id", "title", "url", "language", "body")
+
+
+def _document_rows(columns: tuple[str, ...], ids: list[int]) -> list[tuple[Any, ...]]:
+    """These columns of these documents, in plain SQL as the postings are read: for a few dozen ids the ORM's
+    query building and per-row conversion (SQLite's datetimes above all) cost several times the rows."""
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT {', '.join(columns)} FROM {SearchDocument._meta.db_table} WHERE id IN ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A datetime column as the ORM gives it: SQLite hands back its text, naive, in the connection's zone."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=connection.timezone)
 
 
 def _rank(
@@ -124,10 +144,8 @@ def _rank(
     if not scored:
         return []
     signals = {
-        pk: (boost, updated_at, document_language)
-        for pk, boost, updated_at, document_language in SearchDocument.objects.filter(
-            pk__in=[pk for pk, _score in scored]
-        ).values_list(*_RANKING_FIELDS)
+        pk: (boost, _aware(updated_at), document_language)
+        for pk, boost, updated_at, document_language in _document_rows(_RANKING_COLUMNS, [pk for pk, _score in scored])
     }
     ranked = sorted(
         (
@@ -149,20 +167,22 @@ def _hits(ordered: list[tuple[int, float]], query: str, terms: list[str], analyz
         return []
     rows = _shown_rows([pk for pk, _score in ordered])
     highlighter = Highlighter(query, terms, analyzer)
-    return [_hit(rows[pk], score, highlighter) for pk, score in ordered if pk in rows]
+    labels: dict[str, str] = {}
+    return [_hit(rows[pk], score, highlighter, labels) for pk, score in ordered if pk in rows]
 
 
 def _shown_rows(ids: list[int]) -> dict[int, dict[str, Any]]:
-    if not ids:
-        return {}
-    return {row["pk"]: row for row in SearchDocument.objects.filter(pk__in=ids).values(*_SHOWN_FIELDS)}
+    return {row[0]: dict(zip(_SHOWN_COLUMNS, row, strict=True)) for row in _document_rows(_SHOWN_COLUMNS, ids)}
 
 
-def _hit(row: dict[str, Any], score: float, highlighter: Highlighter) -> Hit:
+def _hit(row: dict[str, Any], score: float, highlighter: Highlighter, labels: dict[str, str]) -> Hit:
     kind: str = row["kind"]
+    label = labels.get(kind)
+    if label is None:  # once per kind and search: the reader's language is the same for every hit
+        label = labels[kind] = str(source(kind).label()) if _known(kind) else kind
     return Hit(
         kind=kind,
-        label=str(source(kind).label()) if _known(kind) else kind,
+        label=label,
         object_id=row["object_id"],
         external_id=row["external_id"],
         title=row["title"],
@@ -266,4 +286,5 @@ def suggest(query: str, *, preferred_language: str | None = None, limit: int = 8
     if preferred_language:
         ordered.sort(key=lambda pk: rows[pk]["language"] != preferred_language)
     highlighter = Highlighter(query, analyzer.query_tokens(query), analyzer)
-    return [_hit(rows[pk], 0.0, highlighter) for pk in ordered[:limit]]
+    labels: dict[str, str] = {}
+    return [_hit(rows[pk], 0.0, highlighter, labels) for pk in ordered[:limit]]

@@ -12,6 +12,7 @@ walk otherwise, one for CJK terms), and the text between them is escaped once pe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -20,7 +21,8 @@ from .analysis import CJK_CHARACTER_CLASS, Analyzer
 
 SNIPPET_CHARS = 220
 MAX_PASSAGES = 60
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？；;\n])\s*")
+# A sentence ends after one of these (the whitespace after it is dropped with the rest when it is normalised).
+_SENTENCE = re.compile(r"[^.!?。！？；;\n]*[.!?。！？；;\n]|[^.!?。！？；;\n]+\Z")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A CJK letter, exactly as analysis.is_cjk tells one (the ranges, letters only).
 _CJK = re.compile(rf"(?![\W_]){CJK_CHARACTER_CLASS}")
@@ -28,23 +30,27 @@ _CJK_RUN = re.compile(rf"(?:(?![\W_]){CJK_CHARACTER_CLASS})+")
 _WORD_CHARS = re.compile(r"\w+")
 
 
-def _passages(text: str) -> list[str]:
-    """Sentences merged into passages of about the snippet's length."""
-    passages, current = [], ""
-    for sentence in _SENTENCE_END.split(text):
-        sentence = " ".join(sentence.split())
+def _iter_passages(text: str) -> Iterator[str]:
+    """Sentences merged into passages of about the snippet's length, as the text is read."""
+    current, count = "", 0
+    for piece in _SENTENCE.finditer(text):
+        sentence = " ".join(piece.group().split())
         if not sentence:
             continue
         if current and len(current) + len(sentence) > SNIPPET_CHARS:
-            passages.append(current)
-            if len(passages) >= MAX_PASSAGES:
-                return passages
+            yield current
+            count += 1
+            if count >= MAX_PASSAGES:
+                return
             current = sentence
         else:
-            current = f"{current} {sentence}".strip()
+            current = f"{current} {sentence}" if current else sentence
     if current:
-        passages.append(current)
-    return passages or [""]
+        yield current
+
+
+def _passages(text: str) -> list[str]:
+    return list(_iter_passages(text)) or [""]
 
 
 def _truncate(passage: str) -> str:
@@ -83,8 +89,16 @@ class Highlighter:
 
     def snippet(self, text: str) -> SafeString:
         """The best passage of the text, HTML-escaped, matched words wrapped in <mark>."""
-        passages = _passages(text)
-        best = max(passages, key=self._score) if len(passages) > 1 else passages[0]
+        # The first passage with the best score, as max() would pick it; a passage holds at most the terms the
+        # whole text does, so the first that holds them all ends the reading.
+        most = self._score(text)
+        best, best_score = "", -1
+        for passage in _iter_passages(text):
+            score = self._score(passage)
+            if score > best_score:
+                best, best_score = passage, score
+                if score >= most:
+                    break
         return mark_safe(self._mark(_truncate(best)))  # noqa: S308 - every piece is escaped
 
     def _score(self, passage: str) -> int:
