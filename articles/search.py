@@ -14,12 +14,16 @@ from .models import Article, ArticleRevision, Status, Video, VideoChapter
 from .transcripts import transcript_text
 
 
-def _boost(item) -> float:
+def helpfulness_boost(helpful: int, not_helpful: int) -> float:
     """-1 … +1 from helpfulness once an item shows its helpful share; 0 without an opinion."""
-    votes = item.votes_total
+    votes = helpful + not_helpful
     if votes < settings.KBPORTAL_HELPFULNESS_MIN_VOTES:
         return 0.0
-    return (item.helpful_count - item.not_helpful_count) / votes
+    return (helpful - not_helpful) / votes
+
+
+def _boost(item) -> float:
+    return helpfulness_boost(item.helpful_count, item.not_helpful_count)
 
 
 def _versions(item) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from kbportal.accounts.models import User
 from kbportal.markdown import render_markdown
 from kbportal.pagecache import touch
-from kbportal.search import indexing as search_index
+from kbportal.search import boosts as search_boosts
 
 from .models import (
     Article,
@@ -35,6 +35,7 @@ from .models import (
     Tag,
     Video,
 )
+from .search import helpfulness_boost
 
 # --- Articles -----------------------------------------------------------------------
 
@@ -358,10 +359,13 @@ def _feedback_upsert(*, item: Article | Video, identity: dict[str, Any], values:
 
 
 def _move_tallies(*, item: Article | Video, helpful_delta: int, not_helpful_delta: int) -> None:
-    type(item).objects.filter(pk=item.pk).update(
+    model = type(item)
+    model.objects.filter(pk=item.pk).update(
         helpful_count=F("helpful_count") + helpful_delta,
         not_helpful_count=F("not_helpful_count") + not_helpful_delta,
     )
-    # Helpfulness is a ranking signal: refresh the item's index entry once the vote is in.
+    # Helpfulness is a ranking signal and nothing else of the item changed: move the signal alone, in this
+    # transaction. The UPDATE above holds the item's row, so the tallies read here are the ones that commit.
+    helpful, not_helpful = model.objects.values_list("helpful_count", "not_helpful_count").get(pk=item.pk)
     kind = "article" if isinstance(item, Article) else "video"
-    search_index.index_after_commit(kind, [item.pk])
+    search_boosts.set_boost(kind, item.pk, helpfulness_boost(helpful, not_helpful))

@@ -711,7 +711,22 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--slowest", type=int, default=8, help="How many of the slowest queries to list.")
     parser.add_argument("--database-url", help="A PostgreSQL URL whose database name starts with bench_.")
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="Measure the demo content (load_demo) instead of a generated corpus; --documents is ignored.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cpu-compare", metavar="CHECKOUT", type=Path,
+        help="Also measure CPU per search of the engine in this other checkout (e.g. a `git worktree` of main) "
+        "beside this one's, on the same database, in alternating processes; with a bare ORM query as reference.",
+    )  # fmt: skip
+    parser.add_argument("--cpu-rounds", type=int, default=3, help="Alternating rounds of --cpu-compare.")
+    parser.add_argument("--cpu-only", action="store_true", help="Skip the latency report (with --cpu-compare).")
+    parser.add_argument("--cpu-phase", type=Path, help=argparse.SUPPRESS)  # internal: one --cpu-compare process
     arguments = parser.parse_args()
+    if arguments.cpu_phase:
+        cpu_phase(arguments)
+        return
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
     url = arguments.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -736,6 +751,9 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         measure(arguments, workdir, is_postgres)
+        if arguments.cpu_compare:
+            connections.close_all()
+            compare_cpu(arguments, url)
     finally:
         connections.close_all()
         if is_postgres:
@@ -754,9 +772,10 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
     from kbportal.search.backends import get_backend
     from kbportal.search.models import SearchDocument, SearchPosting, SearchTerm, SearchWord
 
-    started = time.perf_counter()
-    corpus = generate(arguments.documents, arguments.seed)
-    generated = time.perf_counter() - started
+    if arguments.demo:
+        load_demo_corpus()
+        if arguments.cpu_only:
+            return
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version" if is_postgres else "SELECT sqlite_version()")
         server = cursor.fetchone()[0]
@@ -766,25 +785,34 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         f"Python {platform.python_version()}, Django {django.get_version()}, "
         + (f"PostgreSQL {server} (SQLite library {sqlite3.sqlite_version})" if is_postgres else f"SQLite {server}")
     )
-    print(
-        f"Corpus: {corpus.articles:,} articles + {corpus.forum_posts:,} forum posts, "
-        f"{corpus.characters / 1e6:.0f} MB of JSON Lines, generated in {generated:.1f} s"
-    )
+    if arguments.demo:
+        documents = SearchDocument.objects.count()
+        print(f"Corpus: the demo content, {documents:,} documents indexed")
+    else:
+        started = time.perf_counter()
+        corpus = generate(arguments.documents, arguments.seed)
+        generated = time.perf_counter() - started
+        print(
+            f"Corpus: {corpus.articles:,} articles + {corpus.forum_posts:,} forum posts, "
+            f"{corpus.characters / 1e6:.0f} MB of JSON Lines, generated in {generated:.1f} s"
+        )
 
-    # Index time inside the import: the batches' on_commit calls of index_items.
-    clock = StageClock()
-    clock.wrap(indexing, "index_items", "indexing")
-    report = import_articles(lines=corpus.lines, batch_size=arguments.batch_size)
-    import_seconds, index_seconds = report.seconds, clock.take().get("indexing", 0.0) / 1000
-    assert report.rejected == 0, report.problems[:3]
-    documents = SearchDocument.objects.count()
-    print(
-        f"Import: {import_seconds:.1f} s ({report.lines / import_seconds:,.0f} lines/s), "
-        f"of which indexing {index_seconds:.1f} s; {documents:,} documents indexed "
-        f"(published ones; {report.created - documents:,} drafts, reviews and archived are not)"
-    )
+        # Index time inside the import: the batches' on_commit calls of index_items.
+        clock = StageClock()
+        clock.wrap(indexing, "index_items", "indexing")
+        report = import_articles(lines=corpus.lines, batch_size=arguments.batch_size)
+        import_seconds, index_seconds = report.seconds, clock.take().get("indexing", 0.0) / 1000
+        assert report.rejected == 0, report.problems[:3]
+        documents = SearchDocument.objects.count()
+        print(
+            f"Import: {import_seconds:.1f} s ({report.lines / import_seconds:,.0f} lines/s), "
+            f"of which indexing {index_seconds:.1f} s; {documents:,} documents indexed "
+            f"(published ones; {report.created - documents:,} drafts, reviews and archived are not)"
+        )
+        if arguments.cpu_only:
+            return
     rebuild_seconds = None
-    if not arguments.skip_rebuild:
+    if not arguments.skip_rebuild and not arguments.demo:
         started = time.perf_counter()
         counts = indexing.rebuild()
         rebuild_seconds = time.perf_counter() - started
@@ -915,6 +943,124 @@ def compare_with_exact(sample: list) -> None:
         f"top-20 overlap {100 * statistics.fmean(overlap):.1f}% (lowest {100 * min(overlap):.0f}%); "
         f"exact search p50 {exact_ms[len(exact_ms) // 2]:.0f} ms, p95 {exact_ms[int(len(exact_ms) * 0.95)]:.0f} ms."
     )
+
+
+# --- CPU per search, this engine beside another checkout's ----------------------------------------------------
+
+
+def load_demo_corpus() -> None:
+    from django.core.management import call_command
+
+    from kbportal.search import indexing
+
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", stdout=quiet)
+    indexing.rebuild()  # whatever the demo's own indexing left waiting for a commit or a task
+    print(f"Demo content loaded and indexed in {time.perf_counter() - started:.1f} s")
+
+
+def compare_cpu(arguments: argparse.Namespace, url: str) -> None:
+    """Alternating processes, one engine each, on the database just built: CPU and wall per search."""
+    engines = {"before": arguments.cpu_compare.resolve(), "after": ROOT}
+    runs: dict[str, list[dict]] = {name: [] for name in engines}
+    for _round in range(arguments.cpu_rounds):
+        for name, checkout in engines.items():
+            command = [
+                sys.executable, str(Path(__file__).resolve()), "--cpu-phase", str(checkout),
+                "--database-url", url, "--seed", str(arguments.seed),
+            ]  # fmt: skip
+            # In the checkout: Celery's Django fixup puts the working directory first on sys.path.
+            done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=checkout)
+            if done.returncode:
+                raise SystemExit(f"{name} ({checkout}) failed:\n{done.stderr[-3000:]}")
+            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print()
+    print(
+        f"CPU per search, {len(runs['after'][0]['cpu'])} queries x {arguments.cpu_rounds} rounds per engine, "
+        "each round a fresh process (medians of the rounds; reference: a bare ORM query of the same rows, "
+        "`list(SearchDocument.objects.filter(pk__in=hits))`, measured in the same process)"
+    )
+    print(
+        f"{'engine':<8} {'checkout':<34} {'CPU mean':>9} {'CPU p50':>8} {'CPU p95':>8} {'wall mean':>10} "
+        f"{'wall p50':>9} {'ref CPU':>8} {'÷ ref':>6} {'snippets':>9}"
+    )
+    summary = {}
+    for name in engines:
+        figures = {
+            key: statistics.median(fn(run) for run in runs[name])
+            for key, fn in {
+                "cpu mean": lambda run: statistics.mean(run["cpu"]),
+                "cpu p50": lambda run: statistics.median(run["cpu"]),
+                "cpu p95": lambda run: percentiles(run["cpu"])["p95"],
+                "wall mean": lambda run: statistics.mean(run["wall"]),
+                "wall p50": lambda run: statistics.median(run["wall"]),
+                "ref": lambda run: statistics.mean(run["reference"]),
+                "ratio": lambda run: sum(run["cpu"]) / sum(run["reference"]),
+                "snippets": lambda run: statistics.mean(run["snippets"]),
+            }.items()
+        }
+        summary[name] = figures
+        print(
+            f"{name:<8} {runs[name][0]['checkout'][:34]:<34} {figures['cpu mean']:>9.2f} {figures['cpu p50']:>8.2f} "
+            f"{figures['cpu p95']:>8.2f} {figures['wall mean']:>10.2f} {figures['wall p50']:>9.2f} "
+            f"{figures['ref']:>8.2f} {figures['ratio']:>6.1f} {figures['snippets']:>9.2f}"
+        )
+    before, after = summary["before"], summary["after"]
+    print(
+        f"after ÷ before: CPU mean {after['cpu mean'] / before['cpu mean']:.2f}, "
+        f"wall mean {after['wall mean'] / before['wall mean']:.2f}, "
+        f"ratio to the reference {after['ratio'] / before['ratio']:.2f} (ms; snippets: the hits' loading and "
+        "snippets, wall, inside the search)"
+    )
+    hits = {name: runs[name][0]["hits"] for name in engines}
+    same = sum(a == b for a, b in zip(hits["before"], hits["after"], strict=True))
+    print(f"Same hits in the same order, with the same snippets, for {same} of {len(hits['after'])} queries.")
+
+
+def cpu_phase(arguments: argparse.Namespace) -> None:
+    """One process, one engine (the checkout given): every query searched, timed on the CPU and the clock."""
+    checkout = arguments.cpu_phase.resolve()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kbportal.settings.local"
+    os.environ["DATABASE_URL"] = arguments.database_url
+    os.environ["DJANGO_DEBUG"] = "0"
+    sys.path.insert(0, str(checkout))
+    import django
+
+    django.setup()
+    from kbportal.search import service
+    from kbportal.search.models import SearchDocument
+
+    assert Path(service.__file__).resolve().is_relative_to(checkout), service.__file__
+    pks = {
+        (kind, object_id): pk for pk, kind, object_id in SearchDocument.objects.values_list("pk", "kind", "object_id")
+    }
+    clock = StageClock()
+    clock.wrap(service, "_rank", "load + snippets")
+    measured = [q.text for q in queries(arguments.seed)]
+    for text in [q.text for q in queries(arguments.seed + 100)[:20]]:  # warm-up: analysis, vocabulary, caches
+        service.search(text, limit=20)
+    cpu, wall, reference, snippets, hits = [], [], [], [], []
+    for text in measured:
+        clock.take()
+        started_cpu, started = time.process_time(), time.perf_counter()
+        result = service.search(text, limit=20)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        snippets.append(clock.take().get("load + snippets", 0.0))
+        ids = [pks[(hit.kind, hit.object_id)] for hit in result.hits]
+        started_cpu = time.process_time()
+        list(SearchDocument.objects.filter(pk__in=ids))
+        reference.append((time.process_time() - started_cpu) * 1000)
+        hits.append([(hit.kind, hit.object_id, round(hit.score, 3), str(hit.snippet)) for hit in result.hits])
+    git = ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"]
+    described = subprocess.run(git, capture_output=True, text=True, check=False).stdout.strip()
+    print(
+        json.dumps(
+            {"checkout": described or str(checkout), "cpu": cpu, "wall": wall, "reference": reference,
+             "snippets": snippets, "hits": hits}
+        )
+    )  # fmt: skip
 
 
 def _checkout() -> str:

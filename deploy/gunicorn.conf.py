@@ -73,28 +73,13 @@ logconfig_dict = gunicorn_logconfig_dict(json=_logs_json())
 
 # --- Loading and warming up ----------------------------------------------------------------------------------
 
-# The application (and, in on_starting below, the search analysis: jieba, OpenCC, Snowball) is loaded once in
-# the master before it forks, so workers start warm and share those pages; code changes need a restart.
+# The application is loaded once in the master before it forks, and loading it (kbportal/wsgi.py) warms up the
+# search: jieba, OpenCC, Snowball, the analyzer with the staff's synonyms and the did-you-mean vocabulary
+# (kbportal/search/warmup.py). Workers start warm and share those pages; code changes need a restart. Without
+# preloading each worker warms itself up as it loads the application, before its first request.
 preload_app = True
 
 # gunicornc's control socket, off unless given a path: its default ($HOME/.gunicorn/gunicorn.ctl) is shared by
 # every gunicorn of the account, and a second one would take it over.
 control_socket = os.environ.get("KBPORTAL_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
-
-
-def on_starting(server) -> None:
-    """In the master, after the preloaded application and before the sockets and the first fork
-    (and before READY=1 reaches systemd). warm_up() leaves no database or cache connection behind."""
-    if server.cfg.preload_app:
-        from kbportal.search.warmup import warm_up
-
-        warm_up()
-
-
-def post_worker_init(worker) -> None:
-    """With preloading turned off, each worker warms itself up before it takes a request."""
-    if not worker.cfg.preload_app:
-        from kbportal.search.warmup import warm_up
-
-        warm_up()

@@ -10,10 +10,17 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from kbportal.outbox.models import Kind
+        from kbportal.outbox.models import Delivery, Kind
         from kbportal.outbox.services import register
 
         from . import signals  # noqa: F401 - the engine's own receivers (loaded documents, synonyms)
+        from .analyzers import vocabulary_changed
         from .indexing import deliver_index_update
 
-        register(Kind.SEARCH_INDEX, deliver_index_update)
+        def deliver(delivery: Delivery) -> None:
+            deliver_index_update(delivery)
+            # The words the index uses may have changed: every process's did-you-mean re-reads them at its next
+            # check (service._words), not on a timer of its own.
+            vocabulary_changed()
+
+        register(Kind.SEARCH_INDEX, deliver)

@@ -5,20 +5,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from rapidfuzz import fuzz, process
 
 from . import postings
 from .analysis import Analyzer, is_cjk
-from .analyzers import current_analyzer
+from .analyzers import current_analyzer, vocabulary_version
 from .backends import Filters, get_backend
 from .backends.base import idf
 from .models import SearchDocument, SearchStats, SearchTerm, SearchWord
 from .registry import source
-from .snippets import snippet
+from .snippets import Highlighter
 
 MAX_LIMIT = 100
 # As-you-type suggestions start once this much is typed (a CJK character carries about a word). The endpoints
@@ -69,10 +70,10 @@ def _idfs(terms: list[str], document_count: int) -> list[float]:
     return [idf(document_count, counts.get(term, 0)) for term in terms]
 
 
-def _signal(document: SearchDocument, now: datetime) -> float:
-    age_days = max((now - document.updated_at).days, 0) if document.updated_at else FRESHNESS_DAYS
+def _signal(boost: float, updated_at: datetime | None, now: datetime) -> float:
+    age_days = max((now - updated_at).days, 0) if updated_at else FRESHNESS_DAYS
     freshness = max(0.0, 1 - age_days / FRESHNESS_DAYS)
-    return 1 + HELPFULNESS_WEIGHT * document.boost + FRESHNESS_WEIGHT * freshness
+    return 1 + HELPFULNESS_WEIGHT * boost + FRESHNESS_WEIGHT * freshness
 
 
 def search(
@@ -102,8 +103,32 @@ def search(
         )  # fmt: skip
         scored = postings.ranked(terms, _idfs(terms, document_count), avgdl, filters, limit * CANDIDATE_FACTOR)
         results.hits = _rank(scored, query, terms, analyzer, now, preferred_language, limit)
-    results.suggestion = did_you_mean(query)
+    results.suggestion = did_you_mean(query, analyzer=analyzer)
     return results
+
+
+# What ranking reads of every candidate, and what a shown hit reads besides (its text for the snippet).
+_RANKING_COLUMNS = ("id", "boost", "updated_at", "language")
+_SHOWN_COLUMNS = ("id", "kind", "object_id", "external_id", "title", "url", "language", "body")
+
+
+def _document_rows(columns: tuple[str, ...], ids: list[int]) -> list[tuple[Any, ...]]:
+    """These columns of these documents, in plain SQL as the postings are read: for a few dozen ids the ORM's
+    query building and per-row conversion (SQLite's datetimes above all) cost several times the rows."""
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT {', '.join(columns)} FROM {SearchDocument._meta.db_table} WHERE id IN ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A datetime column as the ORM gives it: SQLite hands back its text, naive, in the connection's zone."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=connection.timezone)
 
 
 def _rank(
@@ -115,27 +140,56 @@ def _rank(
     preferred_language: str | None,
     limit: int,
 ) -> list[Hit]:
-    documents = SearchDocument.objects.in_bulk([pk for pk, _score in scored])
+    """The candidates reordered by their signals; only the `limit` shown are read whole, in a second query."""
+    if not scored:
+        return []
+    signals = {
+        pk: (boost, _aware(updated_at), document_language)
+        for pk, boost, updated_at, document_language in _document_rows(_RANKING_COLUMNS, [pk for pk, _score in scored])
+    }
     ranked = sorted(
-        ((documents[pk], score * _signal(documents[pk], now)) for pk, score in scored if pk in documents),
-        key=lambda pair: (-pair[1], pair[0].pk),
+        (
+            (pk, score * _signal(signals[pk][0], signals[pk][1], now), signals[pk][2])
+            for pk, score in scored
+            if pk in signals
+        ),
+        key=lambda entry: (-entry[1], entry[0]),
     )
     if preferred_language:
-        ranked.sort(key=lambda pair: pair[0].language != preferred_language)  # stable: keeps score order
-    return [_hit(document, score, query, terms, analyzer) for document, score in ranked[:limit]]
+        ranked.sort(key=lambda entry: entry[2] != preferred_language)  # stable: keeps score order
+    shown = ranked[:limit]
+    return _hits([(pk, score) for pk, score, _language in shown], query, terms, analyzer)
 
 
-def _hit(document: SearchDocument, score: float, query: str, terms: list[str], analyzer: Analyzer) -> Hit:
+def _hits(ordered: list[tuple[int, float]], query: str, terms: list[str], analyzer: Analyzer) -> list[Hit]:
+    """Hits for these documents in this order: one query for what they show, one highlighter for all."""
+    if not ordered:
+        return []
+    rows = _shown_rows([pk for pk, _score in ordered])
+    highlighter = Highlighter(query, terms, analyzer)
+    labels: dict[str, str] = {}
+    return [_hit(rows[pk], score, highlighter, labels) for pk, score in ordered if pk in rows]
+
+
+def _shown_rows(ids: list[int]) -> dict[int, dict[str, Any]]:
+    return {row[0]: dict(zip(_SHOWN_COLUMNS, row, strict=True)) for row in _document_rows(_SHOWN_COLUMNS, ids)}
+
+
+def _hit(row: dict[str, Any], score: float, highlighter: Highlighter, labels: dict[str, str]) -> Hit:
+    kind: str = row["kind"]
+    label = labels.get(kind)
+    if label is None:  # once per kind and search: the reader's language is the same for every hit
+        label = labels[kind] = str(source(kind).label()) if _known(kind) else kind
     return Hit(
-        kind=document.kind,
-        label=str(source(document.kind).label()) if _known(document.kind) else document.kind,
-        object_id=document.object_id,
-        external_id=document.external_id,
-        title=document.title,
-        url=document.url,
-        snippet=snippet(document.body, query=query, query_terms=terms, analyzer=analyzer),
+        kind=kind,
+        label=label,
+        object_id=row["object_id"],
+        external_id=row["external_id"],
+        title=row["title"],
+        url=row["url"],
+        snippet=highlighter.snippet(row["body"]),
         score=round(score, 4),
-        language=document.language,
+        language=row["language"],
     )
 
 
@@ -149,35 +203,57 @@ def _known(kind: str) -> bool:
 
 # --- Did you mean, and suggestions as you type ----------------------------------------------------
 
+# Each process keeps the vocabulary it read. Once it is this old the process asks the cache whether the index's
+# words changed since (`analyzers.vocabulary_changed`, after each index update) and reads them again only then,
+# so a quiet index is never read twice and a busy one at most once per this period per process.
 _VOCABULARY_TTL = 300.0
+# However unchanged the cache says it is, read again this often: a change whose signal the cache lost (Redis
+# down or restarted empty at that moment) or that no one signalled (a bulk import) reaches every process.
+_VOCABULARY_MAX_AGE = 3600.0
 
 
 class _Vocabulary(TypedDict):
-    loaded: float
+    loaded: float  # when read from the database (monotonic); 0: never
+    checked: float  # when last found current
+    version: str | None  # the cache's vocabulary version at the time it was read
     words: set[str]
     choices: list[str]
 
 
-_vocabulary: _Vocabulary = {"loaded": 0.0, "words": set(), "choices": []}
+_vocabulary: _Vocabulary = {"loaded": 0.0, "checked": 0.0, "version": None, "words": set(), "choices": []}
 
 
 def _words() -> tuple[set[str], list[str]]:
-    if time.monotonic() - _vocabulary["loaded"] > _VOCABULARY_TTL or not _vocabulary["choices"]:
-        counts = dict(SearchWord.objects.filter(document_count__gt=0).values_list("word", "document_count"))
-        # In a large index suggest only words used more than once, so a typo in one page is never offered.
-        least = 2 if len(counts) > 5000 else 1
-        common = sorted((w for w, n in counts.items() if n >= least), key=lambda w: (-counts[w], w))[:200_000]
-        _vocabulary.update({"loaded": time.monotonic(), "words": set(counts), "choices": common})
+    now = time.monotonic()
+    if not _vocabulary["choices"] or now - _vocabulary["loaded"] > _VOCABULARY_MAX_AGE:
+        _load_vocabulary(vocabulary_version())  # the version first: a change during the read is seen later
+    elif now - _vocabulary["checked"] > _VOCABULARY_TTL:
+        version = vocabulary_version()
+        if version is not None and version != _vocabulary["version"]:
+            _load_vocabulary(version)
+        else:  # unchanged, or the cache does not know (never changed, or unreachable): keep what we have
+            _vocabulary["checked"] = now
     return _vocabulary["words"], _vocabulary["choices"]
 
 
+def _load_vocabulary(version: str | None) -> None:
+    """Read the index's words; `version` is the cache's vocabulary version read just before (None: unknown)."""
+    counts = dict(SearchWord.objects.filter(document_count__gt=0).values_list("word", "document_count"))
+    # In a large index suggest only words used more than once, so a typo in one page is never offered.
+    least = 2 if len(counts) > 5000 else 1
+    common = sorted((w for w, n in counts.items() if n >= least), key=lambda w: (-counts[w], w))[:200_000]
+    loaded = time.monotonic()
+    _vocabulary.update({"loaded": loaded, "checked": loaded, "version": version, "words": set(counts)})
+    _vocabulary["choices"] = common
+
+
 def forget_vocabulary() -> None:
-    _vocabulary.update({"loaded": 0.0, "words": set(), "choices": []})
+    _vocabulary.update({"loaded": 0.0, "checked": 0.0, "version": None, "words": set(), "choices": []})
 
 
-def did_you_mean(query: str) -> str:
+def did_you_mean(query: str, *, analyzer: Analyzer | None = None) -> str:
     """The query with words the index never uses replaced by close, common ones; "" when nothing changes."""
-    analyzer = current_analyzer()
+    analyzer = analyzer or current_analyzer()
     known, choices = _words()
     typed = analyzer.surface_terms(query)
     unknown = {w for w in typed if w not in known and len(w) >= 3 and w.isascii() and w.isalpha()}
@@ -204,9 +280,11 @@ def suggest(query: str, *, preferred_language: str | None = None, limit: int = 8
     *complete, prefix = tokens
     filters = Filters(now=timezone.now())
     ids = get_backend().prefix_search(complete, prefix, filters, limit * 2)
-    documents = SearchDocument.objects.in_bulk(ids)
-    ordered = [documents[pk] for pk in ids if pk in documents]
+    # Twice the limit of short rows in one query, as before: cheaper here than a second round trip.
+    rows = _shown_rows(ids)
+    ordered = [pk for pk in ids if pk in rows]
     if preferred_language:
-        ordered.sort(key=lambda document: document.language != preferred_language)
-    terms = analyzer.query_tokens(query)
-    return [_hit(document, 0.0, query, terms, analyzer) for document in ordered[:limit]]
+        ordered.sort(key=lambda pk: rows[pk]["language"] != preferred_language)
+    highlighter = Highlighter(query, analyzer.query_tokens(query), analyzer)
+    labels: dict[str, str] = {}
+    return [_hit(rows[pk], 0.0, highlighter, labels) for pk in ordered[:limit]]

@@ -1,14 +1,16 @@
 """Load, once, what the first search in a process would otherwise load while a visitor waits.
 
 jieba's dictionary, OpenCC's converter and the Snowball stemmer are built lazily per process
-(``analysis.py``), which made the first search in each fresh server worker take seconds. Servers call
-``warm_up()`` in the parent before they fork (gunicorn's master with ``preload_app``, see
-``deploy/gunicorn.conf.py``; Celery's ``worker_init``, see ``kbportal/celery.py``), so every worker starts
-with them in memory.
+(``analysis.py``), which made the first search in each fresh server worker take seconds. ``warm_up()`` runs
+once per process where a server loads the application: ``kbportal/wsgi.py`` and ``kbportal/asgi.py``, which
+only servers import (gunicorn's master with ``preload_app``, see ``deploy/gunicorn.conf.py``; each worker
+without it; runserver, uvicorn, daphne), and Celery's ``worker_init`` (``kbportal/celery.py``). In a parent
+that forks, every worker starts with it all in memory, shared copy-on-write. Not in ``AppConfig.ready()``:
+that also runs for every management command, migration and test, which need none of it.
 
-Nothing opened here may be shared by the forked workers: the database connections the vocabulary read
-opened are closed before returning, and the cache (Redis) is never touched — the analyzer with the staff's
-synonym groups, whose freshness the cache tracks, is still built lazily in each worker (one small query).
+Nothing opened here may be shared by the forked workers: the database connections the vocabulary and the
+synonym groups' reads opened are closed before returning, and the cache (Redis) is never touched — the
+analyzer is built without its version, so a worker whose cache says the synonyms changed rebuilds it once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.urls import get_resolver
 from django.utils.translation import trans_real
 
 from . import analysis, service
+from .analyzers import preload_analyzer
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +35,21 @@ logger = logging.getLogger(__name__)
 _SAMPLE = "Installing the license for version 4.2 fails after signing in: 軟件許可證過期，无法登录"
 
 
-def warm_up() -> dict[str, float]:
-    """Load the search analysis helpers, the URLs and the translations, and read the vocabulary once.
+_done = False
 
-    Returns the seconds each part took, for the log. Leaves no database connection open and opens no cache
-    connection, so it is safe to call in a process that forks workers afterwards. An unreachable or
-    unmigrated database only skips the vocabulary.
+
+def warm_up() -> dict[str, float]:
+    """Load the search analysis helpers, the URLs and the translations, build the analyzer with the staff's
+    synonyms and read the vocabulary; once per process (later calls, and forked children, find it done).
+
+    Returns the seconds each part took, for the log ({} when already done). Leaves no database connection
+    open and opens no cache connection, so it is safe to call in a process that forks workers afterwards. An
+    unreachable or unmigrated database only skips the synonyms and the vocabulary.
     """
+    global _done
+    if _done:
+        return {}
+    _done = True
     timings: dict[str, float] = {}
     try:
         with _timed(timings, "analysis"):
@@ -52,11 +63,16 @@ def warm_up() -> dict[str, float]:
                 trans_real.translation(language)
         with _timed(timings, "vocabulary"):
             try:
-                service._words()  # did-you-mean's vocabulary (not did_you_mean itself: its analyzer reads the cache)
+                preload_analyzer()  # the staff's synonym groups (current_analyzer would read the cache)
+                # Did-you-mean's vocabulary, its version unknown (the cache is not read here): a worker whose cache
+                # holds one reads the words again at its first check (service._words).
+                service._load_vocabulary(None)
             except DatabaseError as error:
                 # A server must start while its database is down or not migrated yet: the health check tells.
                 logger.warning(
-                    "Warm-up skipped the search vocabulary (%s); each worker reads it at its first search.", error
+                    "Warm-up skipped the synonyms and the search vocabulary (%s); each worker reads them at its "
+                    "first search.",
+                    error,
                 )
     finally:
         connections.close_all()
