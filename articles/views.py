@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
+from kbportal.crawlers import is_crawler
 
 from . import selectors, services, transcripts
 from .forms import ArticleFilterForm, FeedbackForm
@@ -102,7 +103,8 @@ def _feedback_context(request: HttpRequest, item) -> dict:
 
 
 def _register_view(request: HttpRequest, item) -> None:
-    if not user_can_preview_content(request.user):
+    """Readers' views count (later, in batches); staff previewing and known crawlers do not."""
+    if not user_can_preview_content(request.user) and not is_crawler(request):
         services.content_register_view(item=item)
 
 

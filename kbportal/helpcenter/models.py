@@ -29,6 +29,9 @@ class HelpSession(models.Model):
     """
 
     session_key = models.CharField(_("browser session"), max_length=40, blank=True)
+    # The search visit that began it: a random token the search page carries in its form and result links, so
+    # a visitor's searches join one session without a cookie (the page writes nothing; see services.py).
+    visit_token = models.CharField(_("search visit"), max_length=32, blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("customer"),
@@ -67,6 +70,8 @@ class HelpSession(models.Model):
                 fields=["started_at", "outcome", "search_count", "open_count", "language"],
                 name="helpsession_period_tallies",
             ),
+            # A buffered search, or a result opened from one, finds the session its visit began.
+            models.Index(fields=["visit_token", "-id"], name="helpsession_visit", condition=~models.Q(visit_token="")),
         ]
 
     def __str__(self) -> str:

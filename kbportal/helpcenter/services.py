@@ -8,8 +8,12 @@ take plain values (`session_id`, `session_key`, `user`); which session a browser
 
 from __future__ import annotations
 
+import logging
+import re
+import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -18,7 +22,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kbportal import buffer
 from kbportal.accounts.models import User
+from kbportal.choices import Language
 from tickets.models import Channel, EventCause, Priority, Status, Ticket
 from tickets.services import ticket_create, ticket_set_status
 
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     from articles.models import Category, ProductVersion
 
 RESULTS_KEPT = 10
+logger = logging.getLogger(__name__)
 
 
 def normalise_query(query: str) -> str:
@@ -83,31 +90,167 @@ def _result_rows(hits: Iterable[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def help_session_record_search(*, session: HelpSession, query: str, results: Sequence[Any]) -> HelpSessionEvent:
-    """Record a search and the results shown (`results`: the engine's hits, best first).
+def help_session_record_search(
+    *,
+    session: HelpSession,
+    query: str,
+    results: Sequence[Any],
+    result_count: int | None = None,
+    at: datetime | None = None,
+) -> HelpSessionEvent:
+    """Record a search and the results shown (`results`: the engine's hits, best first, or the rows kept of
+    them with `result_count`, as the buffer has them; `at`: when it was made, now by default).
 
-    A search without results is a content gap. Reloading the same results page adds nothing.
+    Reloading the same results page adds nothing. A search a result link named before the buffer wrote it
+    (`help_session_from_search`) is this one: it gets its results, and is not counted twice.
     """
     query = query.strip()[:500]
-    rows = _result_rows(results)
+    rows = [dict(row) for row in results[:RESULTS_KEPT]] if result_count is not None else _result_rows(results)
+    count = len(results) if result_count is None else result_count
+    named = session.events.filter(kind=HelpEventKind.SEARCH, query=query, result_count__isnull=True).first()
+    if named is not None:
+        named.result_count, named.results = count, rows
+        named.created_at = min(named.created_at, at or named.created_at)
+        named.save(update_fields=["result_count", "results", "created_at"])
+        return named
     last = session.events.order_by("-created_at", "-pk").first()
     if last is not None and last.kind == HelpEventKind.SEARCH and last.query == query and last.results == rows:
         _touch(session)
         return last
-    normalised = normalise_query(query)
     event = HelpSessionEvent.objects.create(
         session=session,
         kind=HelpEventKind.SEARCH,
         query=query,
-        normalised_query=normalised,
-        result_count=len(results),
+        normalised_query=normalise_query(query),
+        result_count=count,
         results=rows,
         via=HelpVia.SEARCH,
+        created_at=at or timezone.now(),
     )
     _touch(session, search_count=1)
-    if not results:
-        content_gap_record(query=query, language=session.language, zero_results=1)
     return event
+
+
+# --- Searches through the buffer ----------------------------------------------------------------------------
+#
+# The search page writes nothing: it hands its search to kbportal.buffer, which writes it after the response
+# (or from Redis, in batches, at scale). A visitor's searches join one help session without a cookie through
+# the *visit token* the page carries in its form and its result links; the first search of a visit begins the
+# session when it is written. Opening a result, answering "Did this solve it?", the contact form and the
+# community's ask page then make it the browser's own (session.py).
+
+SEARCH_RECORD = "helpcenter.search"
+VISIT_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_visit_token() -> str:
+    return secrets.token_hex(16)
+
+
+def help_search_note(
+    *,
+    visit: str,
+    session_id: int | None,
+    user: User | None,
+    language: str,
+    query: str,
+    results: Sequence[Any],
+) -> None:
+    """Keep a search for the buffer to write (`help_searches_write`): the page itself writes nothing.
+
+    `visit`: the search visit's token; `session_id`: the help session the browser remembers, if any.
+    """
+    buffer.record(
+        SEARCH_RECORD,
+        {
+            "visit": visit,
+            "session": session_id,
+            "user": user.pk if user is not None else None,
+            "language": language,
+            "query": query.strip()[:500],
+            "count": len(results),
+            "results": _result_rows(results),
+            "at": timezone.now().isoformat(),
+        },
+    )
+
+
+def _visit_session(visit: str, user: User | None) -> HelpSession | None:
+    """The open, active help session the search visit began, if this visitor may continue it."""
+    if not VISIT_TOKEN.match(visit or ""):
+        return None
+    latest = HelpSession.objects.filter(visit_token=visit).order_by("-pk").values_list("pk", flat=True).first()
+    return help_session_current(session_id=latest, user=user) if latest is not None else None
+
+
+def _search_session(record: dict[str, Any], user: User | None, at: datetime) -> HelpSession:
+    visit = record.get("visit") or ""
+    remembered = record.get("session")
+    session = help_session_current(session_id=remembered if isinstance(remembered, int) else None, user=user)
+    if session is None:
+        session = _visit_session(visit, user)
+    if session is None:
+        return HelpSession.objects.create(
+            session_key="",
+            user=user,
+            language=record.get("language") or Language.EN,
+            visit_token=visit if VISIT_TOKEN.match(visit) else "",
+            started_at=at,
+            last_activity_at=at,
+        )
+    if not session.visit_token and VISIT_TOKEN.match(visit):
+        HelpSession.objects.filter(pk=session.pk).update(visit_token=visit)
+        session.visit_token = visit
+    return help_session_claim(session=session, user=user)
+
+
+def help_searches_write(records: list[dict[str, Any]]) -> None:
+    """The buffer's writer of searches, in the order they were made: each continues its visit's (or its
+    browser's) help session, or begins one. A malformed record is logged and skipped."""
+    users = User.objects.in_bulk({record.get("user") for record in records if isinstance(record.get("user"), int)})
+    for record in records:
+        try:
+            at = datetime.fromisoformat(record["at"])
+            query, count, rows = str(record["query"]), int(record["count"]), list(record["results"])
+        except (KeyError, TypeError, ValueError):
+            logger.error("A buffered search is malformed and is skipped: %r", record)
+            continue
+        user = users.get(record.get("user"))
+        session = _search_session(record, user, at)
+        help_session_record_search(session=session, query=query, results=rows, result_count=count, at=at)
+
+
+def help_session_from_search(
+    *, visit: str, query: str, user: User | None, session_key: str, language: str
+) -> HelpSession | None:
+    """A result opened from a search (its link names the visit and the query): the session the visit began.
+
+    When the buffer has not written the search yet, the session begins here with the search as the link names
+    it (results unknown until the buffer's record fills them in). None for a link that names no valid visit.
+    """
+    if not VISIT_TOKEN.match(visit or ""):
+        return None
+    session = _visit_session(visit, user)
+    if session is not None:
+        return help_session_claim(session=session, user=user)
+    session = HelpSession.objects.create(
+        session_key=session_key, user=user, language=language, visit_token=visit, search_count=1
+    )
+    query = query.strip()[:500]
+    HelpSessionEvent.objects.create(
+        session=session,
+        kind=HelpEventKind.SEARCH,
+        query=query,
+        normalised_query=normalise_query(query),
+        result_count=None,
+        via=HelpVia.SEARCH,
+    )
+    return session
+
+
+def help_session_of_visit(*, visit: str, user: User | None) -> HelpSession | None:
+    """The open session a search visit began (the contact form reached from the results page). Reads only."""
+    return _visit_session(visit, user)
 
 
 def help_session_record_open(

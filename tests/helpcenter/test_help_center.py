@@ -62,16 +62,37 @@ def kb(indexed):
 
 
 def _search(client, query: str, **params):
-    return client.get(reverse("helpcenter:search"), {"q": query, **params})
+    """Search as a browser does from the results page: its form carries the search visit's token (`hv`), which
+    joins the visit's searches in one help session without a cookie. The page writes nothing; the search is
+    written right after the response (kbportal/buffer.py), before the test client hands the response back."""
+    visit = getattr(client, "help_visit", "")
+    response = client.get(reverse("helpcenter:search"), {"q": query, **params, **({"hv": visit} if visit else {})})
+    if response.context and response.context.get("visit"):
+        client.help_visit, client.help_search_ref = response.context["visit"], response.context["search_ref"]
+    return response
+
+
+def _open(client, item, via: str = HelpVia.SEARCH):
+    """Open a result as the last results page links it (`?hs=search&hq=<its search, signed>`)."""
+    ref = getattr(client, "help_search_ref", "") if via == HelpVia.SEARCH else ""
+    return client.get(f"{item.get_absolute_url()}?hs={via}" + (f"&hq={ref}" if ref else ""))
 
 
 def _session(client) -> HelpSession:
-    return HelpSession.objects.get(pk=client.session[help_browser.SESSION_KEY])
+    """The browser's latest help session: the one it remembers, or the one its search visit began since."""
+    candidates = []
+    if help_browser.SESSION_KEY in client.session:
+        candidates.append(HelpSession.objects.get(pk=client.session[help_browser.SESSION_KEY]))
+    if getattr(client, "help_visit", ""):
+        candidates += HelpSession.objects.filter(visit_token=client.help_visit).order_by("-pk")[:1]
+    return max(candidates, key=lambda session: session.pk)
 
 
 def _contact_data(client, **overrides) -> dict:
-    """The contact form as the browser would send it: its own prefilled values plus what the customer types."""
-    form = client.get(reverse("helpcenter:contact")).context["form"]
+    """The contact form as the browser would send it: its own prefilled values plus what the customer types.
+    Reached as the results page links it (with the search visit), after a search."""
+    visit = getattr(client, "help_visit", "")
+    form = client.get(reverse("helpcenter:contact"), {"hv": visit} if visit else {}).context["form"]
     data = {name: form[name].value() for name in form.fields if name != "attachments"}
     data = {name: "" if value is None else value for name, value in data.items()}
     data.update({"description": "It stops at 80 % with error HW-2001.", "proposed_priority": 3})
@@ -138,9 +159,9 @@ def test_opening_a_result_records_it_and_asks_whether_it_solved_the_problem(clie
     url = kb["windows"].get_absolute_url()
 
     plain = client.get(url).content.decode()
-    from_search = client.get(f"{url}?hs=search").content.decode()
-    client.get(f"{url}?hs=search")  # opened again: still one open
-    video = client.get(f"{kb['video'].get_absolute_url()}?hs=search").content.decode()
+    from_search = _open(client, kb["windows"]).content.decode()
+    _open(client, kb["windows"])  # opened again: still one open
+    video = _open(client, kb["video"]).content.decode()
 
     assert "Did this solve your problem?" not in plain
     assert "Did this solve your problem?" in from_search
@@ -180,7 +201,7 @@ def test_an_old_slug_keeps_the_help_parameter_through_the_redirect(client, kb):
 def test_yes_ends_the_session_as_deflected(client, kb):
     _search(client, "install windows")
     url = kb["windows"].get_absolute_url()
-    client.get(f"{url}?hs=search")
+    _open(client, kb["windows"])
 
     response = client.post(
         reverse("helpcenter:help_answer"), {"answer": "yes", "kind": "article", "item": kb["windows"].pk, "next": url}
@@ -208,7 +229,7 @@ def test_the_answer_goes_back_to_this_site_only(client, kb):
 
 def test_no_leads_to_the_contact_form_prefilled_from_the_session(client, kb):
     _search(client, "install helloworld")
-    client.get(f"{kb['windows'].get_absolute_url()}?hs=search")
+    _open(client, kb["windows"])
 
     response = client.post(
         reverse("helpcenter:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk, "next": "/"}
@@ -256,7 +277,7 @@ def test_the_session_trail_reaches_the_ticket_and_the_agent_sees_it(client, kb, 
     client.force_login(customer)
     _search(client, "install windows")
     _search(client, "bluetooth dongle pairing")
-    client.get(f"{kb['windows'].get_absolute_url()}?hs=search")
+    _open(client, kb["windows"])
     client.post(reverse("articles:feedback", args=["article", kb["windows"].pk]), {"helpful": "no"})
     client.post(reverse("helpcenter:help_answer"), {"answer": "no", "kind": "article", "item": kb["windows"].pk})
     shown = [{"kind": "article", "id": kb["mac"].pk, "title": "Install HelloWorld on macOS", "url": "/x/"}]
@@ -674,7 +695,7 @@ def test_the_staff_workspace_costs_the_same_for_a_short_and_a_long_trail(client,
         browser.force_login(customer)
         for n in range(searches):
             _search(browser, f"install {n}")
-        browser.get(f"{kb['windows'].get_absolute_url()}?hs=search")
+        _open(browser, kb["windows"])
         browser.post(reverse("helpcenter:contact"), _contact_data(browser, subject=f"Trail of {searches}"))
         ticket = Ticket.objects.get(subject=f"Trail of {searches}")
         Ticket.objects.filter(pk=ticket.pk).update(assignee=agent1)
