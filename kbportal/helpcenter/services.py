@@ -13,12 +13,12 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +28,16 @@ from kbportal.choices import Language
 from tickets.models import Channel, EventCause, Priority, Status, Ticket
 from tickets.services import ticket_create, ticket_set_status
 
-from .models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
-from .selectors import help_session_current
+from .models import (
+    ContentGapDay,
+    ContentGapRolledDay,
+    HelpEventKind,
+    HelpOutcome,
+    HelpSession,
+    HelpSessionEvent,
+    HelpVia,
+)
+from .selectors import content_gaps_of, help_session_current
 
 if TYPE_CHECKING:
     from articles.models import Category, ProductVersion
@@ -208,6 +216,7 @@ def help_searches_write(records: list[dict[str, Any]]) -> None:
     """The buffer's writer of searches, in the order they were made: each continues its visit's (or its
     browser's) help session, or begins one. A malformed record is logged and skipped."""
     users = User.objects.in_bulk({record.get("user") for record in records if isinstance(record.get("user"), int)})
+    written: list[datetime] = []
     for record in records:
         try:
             at = datetime.fromisoformat(record["at"])
@@ -218,6 +227,9 @@ def help_searches_write(records: list[dict[str, Any]]) -> None:
         user = users.get(record.get("user"))
         session = _search_session(record, user, at)
         help_session_record_search(session=session, query=query, results=rows, result_count=count, at=at)
+        written.append(at)
+    # A search written after its day was rolled up (Redis drained late, after midnight): that day again.
+    content_gaps_changed(moments=written)
 
 
 def help_session_from_search(
@@ -461,14 +473,8 @@ def help_session_escalate(
     )  # fmt: skip
     session.user = session.user or requester
     session.save(update_fields=["ticket", "outcome", "verdict_at", "last_activity_at", "user"])
-    queries = dict(
-        session.events.filter(kind=HelpEventKind.SEARCH)
-        .exclude(normalised_query="")
-        .order_by("created_at", "pk")
-        .values_list("normalised_query", "query")
-    )
-    for query in queries.values():
-        content_gap_record(query=query, language=session.language, escalations=1)
+    # Every query of the session now counts as a content gap (a day already rolled up is rolled again).
+    content_gaps_changed(session_ids=[session.pk])
     return Escalation(ticket, True, session)
 
 
@@ -483,40 +489,86 @@ def ticket_withdraw(*, ticket: Ticket, by: User | None) -> Ticket:
     if ticket.status not in Status.active():
         raise ValidationError(_("This request is already resolved or closed."))
     ticket = ticket_set_status(ticket=ticket, status=Status.CLOSED, by=by, reason=EventCause.WITHDRAWN)
-    HelpSession.objects.filter(ticket=ticket, outcome=HelpOutcome.ESCALATED).update(
-        outcome=HelpOutcome.WITHDRAWN, verdict_at=timezone.now()
+    withdrawn = list(
+        HelpSession.objects.filter(ticket=ticket, outcome=HelpOutcome.ESCALATED).values_list("pk", flat=True)
     )
+    HelpSession.objects.filter(pk__in=withdrawn).update(outcome=HelpOutcome.WITHDRAWN, verdict_at=timezone.now())
+    content_gaps_changed(session_ids=withdrawn)
     return ticket
 
 
-# --- Content gaps -----------------------------------------------------------------------------------------
+# --- Content gaps: the daily rollup ----------------------------------------------------------------------------
+#
+# Searches without results, and the searches of sessions that ended in a ticket, are the content gaps. The
+# dashboard lists them for a period; over raw searches that is its slowest figure, so each closed UTC day is
+# rolled up into ContentGapDay (the same aggregate, `content_gaps_of`) by beat's hourly job, and rolled again
+# when it may have changed. Today is never rolled up: it is read from the searches.
 
 
-def content_gap_record(*, query: str, language: str, zero_results: int = 0, escalations: int = 0) -> None:
-    """Count a query as a content gap. Safe under concurrency: an F() update, or one insert behind the
-    unique constraint (the loser of an insert race updates instead)."""
-    normalised = normalise_query(query)
-    if not normalised or not (zero_results or escalations):
-        return
-    now = timezone.now()
-    rows = ContentGap.objects.filter(normalised_query=normalised, language=language)
-    changes = {
-        "zero_result_count": F("zero_result_count") + zero_results,
-        "escalated_count": F("escalated_count") + escalations,
-        "last_seen_at": now,
-    }
-    if rows.update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            ContentGap.objects.create(
-                normalised_query=normalised,
-                language=language,
-                example_query=query.strip()[:500],
-                zero_result_count=zero_results,
-                escalated_count=escalations,
-                first_seen_at=now,
-                last_seen_at=now,
+def utc_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def content_gap_rollup(*, days: Iterable[date]) -> int:
+    """Compute the content gaps of closed UTC days from their searches, replacing what was there (idempotent).
+
+    Returns the rows written. Today and later days are left alone: they are still being searched.
+    """
+    today = timezone.now().astimezone(UTC).date()
+    written = 0
+    for day in sorted(set(days)):
+        if day >= today:
+            continue
+        start, end = utc_day_bounds(day)
+        searches = HelpSessionEvent.objects.filter(kind=HelpEventKind.SEARCH, created_at__gte=start, created_at__lt=end)
+        rows = [
+            ContentGapDay(
+                day=day,
+                normalised_query=row["normalised_query"],
+                language=row["session__language"],
+                example_query=row["query"][:500],
+                zero_result_count=row["without_results"],
+                escalated_count=row["escalated"],
+                last_seen_at=row["last_seen"],
             )
-    except IntegrityError:
-        rows.update(**changes)
+            for row in content_gaps_of(searches)
+        ]
+        with transaction.atomic():
+            ContentGapDay.objects.filter(day=day).delete()
+            ContentGapDay.objects.bulk_create(rows, batch_size=1000)
+            ContentGapRolledDay.objects.update_or_create(day=day, defaults={"rolled_at": timezone.now()})
+        written += len(rows)
+    return written
+
+
+def content_gap_rollup_due(*, keep_days: int = 400) -> int:
+    """Beat's hourly job: roll up the last two closed days again (searches written late, verdicts given after
+    midnight) and every closed day with searches that was never rolled up. Idempotent."""
+    today = timezone.now().astimezone(UTC).date()
+    first = HelpSessionEvent.objects.filter(kind=HelpEventKind.SEARCH).aggregate(first=Min("created_at"))["first"]
+    if first is None:
+        return 0
+    since = max(first.astimezone(UTC).date(), today - timedelta(days=keep_days))
+    rolled = set(ContentGapRolledDay.objects.filter(day__gte=since).values_list("day", flat=True))
+    every_day = {since + timedelta(days=n) for n in range((today - since).days)}
+    due = (every_day - rolled) | {today - timedelta(days=1), today - timedelta(days=2)}
+    return content_gap_rollup(days={day for day in due if day >= since})
+
+
+def content_gaps_changed(*, session_ids: Iterable[int] = (), moments: Iterable[datetime] = ()) -> None:
+    """Roll up again the closed days that already were and whose content gaps may have changed: the days the
+    sessions searched on (an escalation or a withdrawal changes what their searches count), or of searches
+    written late (`moments`)."""
+    today = timezone.now().astimezone(UTC).date()
+    days = {day for moment in moments if (day := moment.astimezone(UTC).date()) < today}
+    ids = list(session_ids)
+    if ids:
+        for moment in HelpSessionEvent.objects.filter(session_id__in=ids, kind=HelpEventKind.SEARCH).values_list(
+            "created_at", flat=True
+        ):
+            if (day := moment.astimezone(UTC).date()) < today:
+                days.add(day)
+    if days:
+        rolled = ContentGapRolledDay.objects.filter(day__in=days).values_list("day", flat=True)
+        content_gap_rollup(days=list(rolled))
