@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import ProductVersion
+from kbportal import buffer
 from kbportal.helpcenter import selectors as help_selectors
 from kbportal.helpcenter import services as help_services
 from kbportal.helpcenter import session as help_browser
@@ -185,6 +186,29 @@ def test_staff_searches_do_not_count_as_help_sessions(client, kb, agent1):
 
 def test_a_result_link_without_a_help_session_shows_no_banner_and_records_nothing(client, kb):
     page = client.get(f"{kb['windows'].get_absolute_url()}?hs=search").content.decode()
+
+    assert "Did this solve your problem?" not in page
+    assert not HelpSession.objects.exists()
+
+
+def test_a_result_opened_before_its_search_is_written_counts_the_search_once(client, kb):
+    with buffer.held():  # Redis not drained yet: the search waits while the visitor opens a result
+        _search(client, "install windows")
+        _open(client, kb["windows"])
+        assert HelpSession.objects.get().events.get(kind=HelpEventKind.SEARCH).result_count is None
+    buffer.flush()
+
+    session = _session(client)
+    [search] = session.events.filter(kind=HelpEventKind.SEARCH)
+    assert (search.query, search.result_count, session.search_count) == ("install windows", 4, 1)
+    assert search.results[0]["title"] == "Install HelloWorld on Windows"
+    assert session.events.filter(kind=HelpEventKind.OPEN).count() == 1
+
+
+def test_a_forged_search_in_a_result_link_begins_nothing(client, kb):
+    forged = signing.dumps({"v": "0" * 32, "q": "made up"}, salt="another purpose", compress=True)
+
+    page = client.get(f"{kb['windows'].get_absolute_url()}?hs=search&hq={forged}").content.decode()
 
     assert "Did this solve your problem?" not in page
     assert not HelpSession.objects.exists()
