@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -74,11 +75,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     suggestion_query = ""
     if results is not None and results.suggestion:
         suggestion_query = _with_query(request, results.suggestion, visit)
-    return render(
+    response = render(
         request,
         "helpcenter/search.html",
         {"form": form, "results": results, "suggestion_query": suggestion_query, "visit": visit, "search_ref": ref},
     )
+    if visit:
+        # The page carries this visitor's visit token and its search is recorded only when the view runs: a shared
+        # cache must not hand it to another visitor (the search page without a query carries none).
+        patch_cache_control(response, private=True)
+    return response
 
 
 def _with_query(request: HttpRequest, query: str, visit: str) -> str:

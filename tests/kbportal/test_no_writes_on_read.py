@@ -89,6 +89,7 @@ def test_a_search_is_counted_after_the_response_and_begins_a_help_session_there(
 
     buffer.flush()
 
+    assert "private" in response["Cache-Control"]  # it carries this visitor's visit token
     search = HelpSessionEvent.objects.get(kind=HelpEventKind.SEARCH)
     assert (search.query, search.result_count, search.session.search_count) == (
         "install",
