@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kbportal.accounts.selectors import user_can_preview_content
 from kbportal.choices import content_language
+from kbportal.crawlers import is_crawler
 from kbportal.pagecache import public_page
 from kbportal.security.csrf import csrf_when_credentialed
 
@@ -107,13 +108,15 @@ def _feedback_context(request: HttpRequest, item) -> dict:
     }
 
 
-def _count_cached_view(model, pk: int) -> None:
+def _count_cached_view(request: HttpRequest, model, pk: int) -> None:
     """A view answered from the page cache counts as the page's own code would have (the visitor is anonymous)."""
-    services.content_register_view(item=model(pk=pk))
+    if not is_crawler(request):
+        services.content_register_view(item=model(pk=pk))
 
 
 def _register_view(request: HttpRequest, item) -> None:
-    if not user_can_preview_content(request.user):
+    """Readers' views count (later, in batches); staff previewing and known crawlers do not."""
+    if not user_can_preview_content(request.user) and not is_crawler(request):
         services.content_register_view(item=item)
 
 
@@ -154,7 +157,7 @@ def language_switch(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
     return redirect(f"{target.get_absolute_url()}?{query}" if query else target.get_absolute_url())
 
 
-@public_page("kb", obj=("article", "pk"), on_hit=lambda request, pk, slug="": _count_cached_view(Article, pk))
+@public_page("kb", obj=("article", "pk"), on_hit=lambda request, **url: _count_cached_view(request, Article, url["pk"]))
 def article_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     article = selectors.article_get(pk=pk, user=request.user)
     if slug != article.slug:
@@ -180,7 +183,9 @@ def video_list(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/video_list.html", {"page": _page(request, videos)})
 
 
-@public_page("kb", obj=("video", "pk"), params=["t"], on_hit=lambda request, pk, slug="": _count_cached_view(Video, pk))
+@public_page(
+    "kb", obj=("video", "pk"), params=["t"], on_hit=lambda request, **url: _count_cached_view(request, Video, url["pk"])
+)
 def video_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     video = selectors.video_get(pk=pk, user=request.user)
     if slug != video.slug:

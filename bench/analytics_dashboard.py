@@ -10,7 +10,8 @@ for the low ones, 500,000 help sessions with one search each (a fifth without re
 results, 20,000 "Was this helpful?" answers, 5,000 forum questions and 8,000 answers. Then it signs in a
 support manager and renders `/staff/analytics/` for the default 30 days, for 90 days, and with a filter,
 and prints the time of each render (median of `--repeat` after a warm-up), the queries per render, and the
-time of the slowest figures.
+time of the slowest figures. The content gaps' daily rollup is made first (as beat's hourly job would have), and
+the content-gap list is timed from it beside the same list from the raw searches, the reference, in this run.
 
 SQLite runs in a temporary file that is removed afterwards. A PostgreSQL database (its name must start
 with "bench_") is dropped and created first, VACUUM ANALYZEd after the load, and dropped at the end.
@@ -103,6 +104,7 @@ def main() -> None:
         print(
             "Data: " + ", ".join(f"{value:,} {name}" for name, value in counts.items()) + f" (loaded in {loaded:.0f} s)"
         )
+        roll_up()
         measure(arguments)
     finally:
         connections.close_all()
@@ -348,6 +350,59 @@ def _keep_given_times(*models) -> None:
                 field.auto_now_add = False
 
 
+def roll_up() -> None:
+    """The content gaps' daily rollup, as beat's hourly job makes it (every closed day of the history at once)."""
+    from kbportal.helpcenter.models import ContentGapDay
+    from kbportal.helpcenter.services import content_gap_rollup_due
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    content_gap_rollup_due()
+    print(
+        f"Content-gap rollup of every closed day: {ContentGapDay.objects.count():,} rows in "
+        f"{time.perf_counter() - wall:.1f} s (CPU {time.process_time() - cpu:.1f} s)"
+    )
+
+
+def compare_content_gaps(arguments: argparse.Namespace) -> None:
+    """The content-gap list from the rollup beside the same list from the raw searches (the reference, as the
+    dashboard computed it before the rollup), in this run: the same rows, and the ratio of their times."""
+    from zoneinfo import ZoneInfo
+
+    from kbportal.analytics.forms import ScopeForm
+    from kbportal.analytics.metrics import selfservice
+
+    print("Content gaps, rollup ÷ raw searches (median of --repeat; wall and this process's CPU):")
+    for label, query, zone in (
+        ("30 days", {"since": _days_ago(29), "until": _days_ago(0)}, None),
+        ("90 days", {"since": _days_ago(89), "until": _days_ago(0)}, None),
+        ("90 days, Asia/Kolkata", {"since": _days_ago(89), "until": _days_ago(0)}, "Asia/Kolkata"),
+        ("90 days, language", {"since": _days_ago(89), "until": _days_ago(0), "language": "en"}, None),
+    ):
+        scope = ScopeForm(query).scope()
+        if zone:
+            from dataclasses import replace
+
+            scope = replace(scope, tz=ZoneInfo(zone))
+        raw = _timed(lambda s=scope: selfservice._failed_queries_from(selfservice.searches(s))[:10], arguments.repeat)
+        rolled = _timed(lambda s=scope: selfservice._failed_queries(s), arguments.repeat)
+        assert raw[2] == rolled[2], f"{label}: the rollup's list differs from the searches'"
+        print(
+            f"  {label:<24} raw {raw[0]:7.0f} ms (CPU {raw[1]:6.0f})   rollup {rolled[0]:6.0f} ms "
+            f"(CPU {rolled[1]:5.0f})   ratio {rolled[0] / raw[0]:.3f}"
+        )
+
+
+def _timed(compute, repeat: int) -> tuple[float, float, object]:
+    compute()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = compute()
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
 def measure(arguments: argparse.Namespace) -> None:
     from django.conf import settings
     from django.test import Client
@@ -385,6 +440,7 @@ def measure(arguments: argparse.Namespace) -> None:
     print("Slowest figures over 90 days:")
     for milliseconds, key in sorted(timings, reverse=True)[:8]:
         print(f"  {key:<36} {milliseconds:8.0f} ms")
+    compare_content_gaps(arguments)
 
 
 def _time_renders(client, label: str, query: dict, repeat: int) -> None:

@@ -111,6 +111,8 @@ def load_demo_help_sessions() -> int:
         with transaction.atomic():
             _play(visit, users, agent)
         created += 1
+    if created:
+        help_services.content_gap_rollup_due()  # the visits' closed days, as beat's hourly job rolls them up
     return created
 
 

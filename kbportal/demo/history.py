@@ -30,14 +30,13 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Least
+from django.db.models import F
 from django.utils import timezone, translation
 
 from articles.models import Article, Category, Feedback, FeedbackReason, ProductVersion, Video
 from kbportal.accounts.models import User
-from kbportal.helpcenter.models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
-from kbportal.helpcenter.services import normalise_query
+from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
+from kbportal.helpcenter.services import content_gap_rollup_due, normalise_query
 from kbportal.markdown import render_markdown
 from kbportal.search import service as search_service
 from tickets import clocks, sla, surveys
@@ -725,11 +724,11 @@ def _help_sessions(rng: random.Random, now: datetime, past: list[Past], customer
     outcomes = [outcome for outcome, count in counts.items() for _n in range(count)]
     rng.shuffle(outcomes)
     day_weights = _day_weights(weekend=2.2)
-    sessions, events, gaps = [], [], defaultdict(_Gap)
+    sessions, events = [], []
     for item in linked:
         ticket = item.ticket
         visit = _Visit(rng, item.customer.user, item.customer.language, HelpOutcome.ESCALATED, item.topic, ticket)
-        sessions.append(visit.play(results, ticket.created_at, gaps))
+        sessions.append(visit.play(results, ticket.created_at))
         events += visit.events
     for outcome in outcomes:
         customer = rng.choice(customers) if rng.random() < 0.35 else None
@@ -740,19 +739,13 @@ def _help_sessions(rng: random.Random, now: datetime, past: list[Past], customer
         if rng.random() < 1 - 1 / RELEASE_DAYS.get(days_ago, 1):
             topic = RELEASE
         visit = _Visit(rng, customer.user if customer else None, language, outcome, topic)
-        sessions.append(visit.play(results, started, gaps))
+        sessions.append(visit.play(results, started))
         events += visit.events
     HelpSession.objects.bulk_create(sessions, batch_size=BATCH)
     HelpSessionEvent.objects.bulk_create(events, batch_size=BATCH)
-    _content_gaps(gaps)
+    # The content gaps of the history's closed days, as beat's hourly job rolls them up.
+    content_gap_rollup_due()
     return len(sessions)
-
-
-@dataclass
-class _Gap:
-    zero_results: int = 0
-    escalations: int = 0
-    example: str = ""
 
 
 class _Visit:
@@ -764,7 +757,7 @@ class _Visit:
         )  # fmt: skip
         self.events: list[HelpSessionEvent] = []
 
-    def play(self, results: _Results, started: datetime, gaps: dict) -> HelpSession:
+    def play(self, results: _Results, started: datetime) -> HelpSession:
         rng = self.rng
         session = HelpSession(
             session_key=f"{rng.getrandbits(128):032x}",
@@ -790,12 +783,6 @@ class _Visit:
             normalised = normalise_query(query)
             self._add(session, HelpEventKind.SEARCH, moment, query=query, normalised_query=normalised,
                       result_count=len(rows), results=rows, via=HelpVia.SEARCH)  # fmt: skip
-            # Counted as the service counts content gaps: searches without results, queries of escalated sessions.
-            if not rows or self.outcome == HelpOutcome.ESCALATED:
-                gap = gaps[normalised, self.language]
-                gap.zero_results += int(not rows)
-                gap.escalations += int(self.outcome == HelpOutcome.ESCALATED)
-                gap.example = query
         opens = {
             HelpOutcome.DEFLECTED: rng.choice((1, 1, 2)),
             HelpOutcome.WITHDRAWN: 1,
@@ -832,28 +819,6 @@ class _Visit:
 
     def _add(self, session: HelpSession, kind: str, at: datetime, **values) -> None:
         self.events.append(HelpSessionEvent(session=session, kind=kind, created_at=at, **values))
-
-
-def _content_gaps(gaps: dict) -> None:
-    """Add the history's searches without results and queries of escalated sessions to the content-gap tallies."""
-    since = timezone.now() - timedelta(days=DAYS)
-    for (normalised, language), gap in gaps.items():
-        if not normalised:
-            continue
-        changed = ContentGap.objects.filter(normalised_query=normalised, language=language).update(
-            zero_result_count=F("zero_result_count") + gap.zero_results,
-            escalated_count=F("escalated_count") + gap.escalations,
-            first_seen_at=Least(F("first_seen_at"), Value(since)),
-        )
-        if not changed:
-            ContentGap.objects.create(
-                normalised_query=normalised,
-                language=language,
-                example_query=gap.example,
-                zero_result_count=gap.zero_results,
-                escalated_count=gap.escalations,
-                first_seen_at=since,
-            )
 
 
 # --- "Was this helpful?" -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ class HelpCenterConfig(AppConfig):
         from functools import partial
 
         from articles.reader_hooks import ReaderHooks, register_reader_hooks
+        from kbportal import buffer
         from kbportal.search.registry import register_link
         from tickets import notifications, panels
 
@@ -25,7 +26,10 @@ class HelpCenterConfig(AppConfig):
         from .hooks import help_banner, help_link, help_session_note_rating, help_session_note_suggestions
         from .models import HelpVia
         from .selectors import help_trail
+        from .services import SEARCH_RECORD, help_searches_write
 
+        # The search page writes nothing: its searches are written after the response, or from Redis in batches.
+        buffer.register(SEARCH_RECORD, help_searches_write)
         # The agent's workspace shows what the customer tried before the ticket (two queries, whatever its length).
         panels.register_workspace_panel(
             "help_trail", panels.WorkspacePanel(template="helpcenter/_help_trail.html", data=help_trail)

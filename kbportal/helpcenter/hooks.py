@@ -2,12 +2,15 @@
 
 Result links from the search page, the contact form, the page after sending and the community's ask page
 carry `?hs=<where>`; opening such a link records the open in the browser's help session and shows the banner.
+The search page's links also carry `hq`, the search they come from (its visit and query, signed): the search
+page writes nothing, so the open is where the browser's help session begins.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core import signing
 from django.http import HttpRequest
 
 from tickets.models import Status, Ticket
@@ -17,11 +20,35 @@ from .models import HelpOutcome, HelpVia
 from .services import help_session_record_open, help_session_record_rating, help_session_record_suggestions
 
 HELP_PARAM = "hs"
+SEARCH_PARAM = "hq"
+_SEARCH_SALT = "kbportal.helpcenter.search-result"
 
 
 def help_link(url: str, via: str = HelpVia.SEARCH) -> str:
     """A result's address that records the open and asks whether it solved the problem."""
     return f"{url}{'&' if '?' in url else '?'}{HELP_PARAM}={via}"
+
+
+def search_ref(visit: str, query: str) -> str:
+    """What a result link of the search page says of its search: the visit and the query, signed (a forged
+    link must not put made-up searches into the figures)."""
+    return signing.dumps({"v": visit, "q": query[:500]}, salt=_SEARCH_SALT, compress=True)
+
+
+def read_search_ref(value: str) -> tuple[str, str] | None:
+    try:
+        data = signing.loads(value, salt=_SEARCH_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("v"), str) or not isinstance(data.get("q"), str):
+        return None
+    return data["v"], data["q"]
+
+
+def search_result_link(url: str, ref: str) -> str:
+    """A search result's address: records the open, begins the help session from that search, asks about it."""
+    link = help_link(url, HelpVia.SEARCH)
+    return f"{link}&{SEARCH_PARAM}={ref}" if ref else link
 
 
 @dataclass(frozen=True)
@@ -49,6 +76,14 @@ def help_banner(
     elif via == HelpVia.COMMUNITY_ASK:
         # Similar questions shown while asking the forum: the first one opened starts the help session.
         session, ticket = browser.help_session(request), None
+    elif (
+        via == HelpVia.SEARCH
+        and browser.counted(request)
+        and (named := read_search_ref(request.GET.get(SEARCH_PARAM, ""))) is not None
+    ):
+        session, ticket = browser.from_search(request, visit=named[0], query=named[1]), None
+        if session is None:
+            return None
     else:
         session, ticket = browser.claim(request), None
         if session is None:

@@ -1,4 +1,4 @@
-"""The help center's models: help sessions, their events, and content gaps.
+"""The help center's models: help sessions, their events, and the content gaps' daily rollup.
 
 The tables were the support desk's (tickets_helpsession, …) and keep their names: the models moved here without
 moving a row (helpcenter/migrations/0001). A help session points at the ticket it ended in; the desk's models
@@ -29,6 +29,9 @@ class HelpSession(models.Model):
     """
 
     session_key = models.CharField(_("browser session"), max_length=40, blank=True)
+    # The search visit that began it: a random token the search page carries in its form and result links, so
+    # a visitor's searches join one session without a cookie (the page writes nothing; see services.py).
+    visit_token = models.CharField(_("search visit"), max_length=32, blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("customer"),
@@ -67,6 +70,8 @@ class HelpSession(models.Model):
                 fields=["started_at", "outcome", "search_count", "open_count", "language"],
                 name="helpsession_period_tallies",
             ),
+            # A buffered search, or a result opened from one, finds the session its visit began.
+            models.Index(fields=["visit_token", "-id"], name="helpsession_visit", condition=~models.Q(visit_token="")),
         ]
 
     def __str__(self) -> str:
@@ -128,35 +133,48 @@ class HelpSessionEvent(models.Model):
         return f"{self.session_id} {self.kind} {self.query or self.item_title}"
 
 
-class ContentGap(models.Model):
-    """A question the help center does not answer well: searched without results, or ending in a ticket.
+class ContentGapDay(models.Model):
+    """One day's content gaps (a UTC day) for one normalised query and language: the daily rollup of the searches.
 
-    One row per normalised query and language; the counts only grow, with F() updates.
+    Computed from the day's searches all at once, and again whenever the day may have changed (an escalation
+    or a withdrawal of a session that searched then, a search written late), by `content_gap_rollup`: the same
+    aggregate as over raw searches, so the dashboard reads closed days here and only today (and the edges of a
+    period in another time zone) from the searches. Counts belong to their day, so a report covers its period.
     """
 
+    day = models.DateField(_("day"))
     normalised_query = models.CharField(_("normalised query"), max_length=200)
     language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.EN)
     example_query = models.CharField(_("example query"), max_length=500)
     zero_result_count = models.PositiveIntegerField(_("searches without results"), default=0)
     escalated_count = models.PositiveIntegerField(_("sessions that ended in a ticket"), default=0)
-    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
-    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"))
 
     class Meta:
-        db_table = "tickets_contentgap"
-        verbose_name = _("content gap")
-        verbose_name_plural = _("content gaps")
-        ordering = ["-last_seen_at"]
+        verbose_name = _("content gaps of a day")
+        verbose_name_plural = _("content gaps by day")
+        ordering = ["-day", "normalised_query", "language"]
         constraints = [
-            # Concurrent recorders of the same query meet here: one inserts, the other updates.
-            models.UniqueConstraint(fields=["normalised_query", "language"], name="contentgap_unique_query"),
+            models.UniqueConstraint(fields=["day", "normalised_query", "language"], name="contentgapday_unique"),
         ]
         indexes = [
-            # The report's "searches without results", most frequent first.
-            models.Index(fields=["-zero_result_count", "last_seen_at"], name="contentgap_zero_results"),
-            # The report's "searches that ended in a ticket", most frequent first.
-            models.Index(fields=["-escalated_count", "last_seen_at"], name="contentgap_escalated"),
+            # The dashboard's content gaps: a period's days, by language, summed per query.
+            models.Index(fields=["day", "language", "normalised_query"], name="contentgapday_period"),
         ]
 
     def __str__(self) -> str:
-        return self.example_query
+        return f"{self.day} {self.example_query}"
+
+
+class ContentGapRolledDay(models.Model):
+    """A day whose content gaps are in ContentGapDay (a day without gaps has no rows, but is rolled up)."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    rolled_at = models.DateTimeField(_("rolled up"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rolled-up day")
+        verbose_name_plural = _("rolled-up days")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from articles.models import Article, Video
@@ -26,6 +27,24 @@ _CONTENT_MODELS = {"article": Article, "video": Video}
 
 def _idle() -> timedelta:
     return timedelta(minutes=settings.KBPORTAL_HELP_SESSION_IDLE_MINUTES)
+
+
+def content_gaps_of(searches: QuerySet[HelpSessionEvent]) -> QuerySet[HelpSessionEvent, Any]:
+    """Content gaps among some searches: per normalised query and session language, the searches that found
+    nothing and the sessions that searched it and ended in a ticket. The dashboard's list over raw searches and
+    the daily rollup (`content_gap_rollup`) are both this aggregate."""
+    return (
+        searches.exclude(normalised_query="")
+        .filter(Q(result_count=0) | Q(session__outcome=HelpOutcome.ESCALATED))
+        .values("normalised_query", "session__language")
+        .annotate(
+            query=Max("query"),
+            last_seen=Max("created_at"),
+            without_results=Count("pk", filter=Q(result_count=0)),
+            escalated=Count("session", filter=Q(session__outcome=HelpOutcome.ESCALATED), distinct=True),
+            total=F("without_results") + F("escalated"),
+        )
+    )
 
 
 def help_session_latest(*, session_id: int | None, user: User | None) -> HelpSession | None:

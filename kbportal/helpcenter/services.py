@@ -8,27 +8,42 @@ take plain values (`session_id`, `session_key`, `user`); which session a browser
 
 from __future__ import annotations
 
+import logging
+import re
+import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kbportal import buffer
 from kbportal.accounts.models import User
+from kbportal.choices import Language
 from tickets.models import Channel, EventCause, Priority, Status, Ticket
 from tickets.services import ticket_create, ticket_set_status
 
-from .models import ContentGap, HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent, HelpVia
-from .selectors import help_session_current
+from .models import (
+    ContentGapDay,
+    ContentGapRolledDay,
+    HelpEventKind,
+    HelpOutcome,
+    HelpSession,
+    HelpSessionEvent,
+    HelpVia,
+)
+from .selectors import content_gaps_of, help_session_current
 
 if TYPE_CHECKING:
     from articles.models import Category, ProductVersion
 
 RESULTS_KEPT = 10
+logger = logging.getLogger(__name__)
 
 
 def normalise_query(query: str) -> str:
@@ -83,31 +98,171 @@ def _result_rows(hits: Iterable[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def help_session_record_search(*, session: HelpSession, query: str, results: Sequence[Any]) -> HelpSessionEvent:
-    """Record a search and the results shown (`results`: the engine's hits, best first).
+def help_session_record_search(
+    *,
+    session: HelpSession,
+    query: str,
+    results: Sequence[Any],
+    result_count: int | None = None,
+    at: datetime | None = None,
+) -> HelpSessionEvent:
+    """Record a search and the results shown (`results`: the engine's hits, best first, or the rows kept of
+    them with `result_count`, as the buffer has them; `at`: when it was made, now by default).
 
-    A search without results is a content gap. Reloading the same results page adds nothing.
+    Reloading the same results page adds nothing. A search a result link named before the buffer wrote it
+    (`help_session_from_search`) is this one: it gets its results, and is not counted twice.
     """
     query = query.strip()[:500]
-    rows = _result_rows(results)
+    rows = [dict(row) for row in results[:RESULTS_KEPT]] if result_count is not None else _result_rows(results)
+    count = len(results) if result_count is None else result_count
+    named = session.events.filter(kind=HelpEventKind.SEARCH, query=query, result_count__isnull=True).first()
+    if named is not None:
+        named.result_count, named.results = count, rows
+        named.created_at = min(named.created_at, at or named.created_at)
+        named.save(update_fields=["result_count", "results", "created_at"])
+        return named
     last = session.events.order_by("-created_at", "-pk").first()
     if last is not None and last.kind == HelpEventKind.SEARCH and last.query == query and last.results == rows:
         _touch(session)
         return last
-    normalised = normalise_query(query)
     event = HelpSessionEvent.objects.create(
         session=session,
         kind=HelpEventKind.SEARCH,
         query=query,
-        normalised_query=normalised,
-        result_count=len(results),
+        normalised_query=normalise_query(query),
+        result_count=count,
         results=rows,
         via=HelpVia.SEARCH,
+        created_at=at or timezone.now(),
     )
     _touch(session, search_count=1)
-    if not results:
-        content_gap_record(query=query, language=session.language, zero_results=1)
     return event
+
+
+# --- Searches through the buffer ----------------------------------------------------------------------------
+#
+# The search page writes nothing: it hands its search to kbportal.buffer, which writes it after the response
+# (or from Redis, in batches, at scale). A visitor's searches join one help session without a cookie through
+# the *visit token* the page carries in its form and its result links; the first search of a visit begins the
+# session when it is written. Opening a result, answering "Did this solve it?", the contact form and the
+# community's ask page then make it the browser's own (session.py).
+
+SEARCH_RECORD = "helpcenter.search"
+VISIT_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_visit_token() -> str:
+    return secrets.token_hex(16)
+
+
+def help_search_note(
+    *,
+    visit: str,
+    session_id: int | None,
+    user: User | None,
+    language: str,
+    query: str,
+    results: Sequence[Any],
+) -> None:
+    """Keep a search for the buffer to write (`help_searches_write`): the page itself writes nothing.
+
+    `visit`: the search visit's token; `session_id`: the help session the browser remembers, if any.
+    """
+    buffer.record(
+        SEARCH_RECORD,
+        {
+            "visit": visit,
+            "session": session_id,
+            "user": user.pk if user is not None else None,
+            "language": language,
+            "query": query.strip()[:500],
+            "count": len(results),
+            "results": _result_rows(results),
+            "at": timezone.now().isoformat(),
+        },
+    )
+
+
+def _visit_session(visit: str, user: User | None) -> HelpSession | None:
+    """The open, active help session the search visit began, if this visitor may continue it."""
+    if not VISIT_TOKEN.match(visit or ""):
+        return None
+    latest = HelpSession.objects.filter(visit_token=visit).order_by("-pk").values_list("pk", flat=True).first()
+    return help_session_current(session_id=latest, user=user) if latest is not None else None
+
+
+def _search_session(record: dict[str, Any], user: User | None, at: datetime) -> HelpSession:
+    visit = record.get("visit") or ""
+    remembered = record.get("session")
+    session = help_session_current(session_id=remembered if isinstance(remembered, int) else None, user=user)
+    if session is None:
+        session = _visit_session(visit, user)
+    if session is None:
+        return HelpSession.objects.create(
+            session_key="",
+            user=user,
+            language=record.get("language") or Language.EN,
+            visit_token=visit if VISIT_TOKEN.match(visit) else "",
+            started_at=at,
+            last_activity_at=at,
+        )
+    if not session.visit_token and VISIT_TOKEN.match(visit):
+        HelpSession.objects.filter(pk=session.pk).update(visit_token=visit)
+        session.visit_token = visit
+    return help_session_claim(session=session, user=user)
+
+
+def help_searches_write(records: list[dict[str, Any]]) -> None:
+    """The buffer's writer of searches, in the order they were made: each continues its visit's (or its
+    browser's) help session, or begins one. A malformed record is logged and skipped."""
+    users = User.objects.in_bulk({record.get("user") for record in records if isinstance(record.get("user"), int)})
+    written: list[datetime] = []
+    for record in records:
+        try:
+            at = datetime.fromisoformat(record["at"])
+            query, count, rows = str(record["query"]), int(record["count"]), list(record["results"])
+        except (KeyError, TypeError, ValueError):
+            logger.error("A buffered search is malformed and is skipped: %r", record)
+            continue
+        user = users.get(record.get("user"))
+        session = _search_session(record, user, at)
+        help_session_record_search(session=session, query=query, results=rows, result_count=count, at=at)
+        written.append(at)
+    # A search written after its day was rolled up (Redis drained late, after midnight): that day again.
+    content_gaps_changed(moments=written)
+
+
+def help_session_from_search(
+    *, visit: str, query: str, user: User | None, session_key: str, language: str
+) -> HelpSession | None:
+    """A result opened from a search (its link names the visit and the query): the session the visit began.
+
+    When the buffer has not written the search yet, the session begins here with the search as the link names
+    it (results unknown until the buffer's record fills them in). None for a link that names no valid visit.
+    """
+    if not VISIT_TOKEN.match(visit or ""):
+        return None
+    session = _visit_session(visit, user)
+    if session is not None:
+        return help_session_claim(session=session, user=user)
+    session = HelpSession.objects.create(
+        session_key=session_key, user=user, language=language, visit_token=visit, search_count=1
+    )
+    query = query.strip()[:500]
+    HelpSessionEvent.objects.create(
+        session=session,
+        kind=HelpEventKind.SEARCH,
+        query=query,
+        normalised_query=normalise_query(query),
+        result_count=None,
+        via=HelpVia.SEARCH,
+    )
+    return session
+
+
+def help_session_of_visit(*, visit: str, user: User | None) -> HelpSession | None:
+    """The open session a search visit began (the contact form reached from the results page). Reads only."""
+    return _visit_session(visit, user)
 
 
 def help_session_record_open(
@@ -318,14 +473,8 @@ def help_session_escalate(
     )  # fmt: skip
     session.user = session.user or requester
     session.save(update_fields=["ticket", "outcome", "verdict_at", "last_activity_at", "user"])
-    queries = dict(
-        session.events.filter(kind=HelpEventKind.SEARCH)
-        .exclude(normalised_query="")
-        .order_by("created_at", "pk")
-        .values_list("normalised_query", "query")
-    )
-    for query in queries.values():
-        content_gap_record(query=query, language=session.language, escalations=1)
+    # Every query of the session now counts as a content gap (a day already rolled up is rolled again).
+    content_gaps_changed(session_ids=[session.pk])
     return Escalation(ticket, True, session)
 
 
@@ -340,40 +489,86 @@ def ticket_withdraw(*, ticket: Ticket, by: User | None) -> Ticket:
     if ticket.status not in Status.active():
         raise ValidationError(_("This request is already resolved or closed."))
     ticket = ticket_set_status(ticket=ticket, status=Status.CLOSED, by=by, reason=EventCause.WITHDRAWN)
-    HelpSession.objects.filter(ticket=ticket, outcome=HelpOutcome.ESCALATED).update(
-        outcome=HelpOutcome.WITHDRAWN, verdict_at=timezone.now()
+    withdrawn = list(
+        HelpSession.objects.filter(ticket=ticket, outcome=HelpOutcome.ESCALATED).values_list("pk", flat=True)
     )
+    HelpSession.objects.filter(pk__in=withdrawn).update(outcome=HelpOutcome.WITHDRAWN, verdict_at=timezone.now())
+    content_gaps_changed(session_ids=withdrawn)
     return ticket
 
 
-# --- Content gaps -----------------------------------------------------------------------------------------
+# --- Content gaps: the daily rollup ----------------------------------------------------------------------------
+#
+# Searches without results, and the searches of sessions that ended in a ticket, are the content gaps. The
+# dashboard lists them for a period; over raw searches that is its slowest figure, so each closed UTC day is
+# rolled up into ContentGapDay (the same aggregate, `content_gaps_of`) by beat's hourly job, and rolled again
+# when it may have changed. Today is never rolled up: it is read from the searches.
 
 
-def content_gap_record(*, query: str, language: str, zero_results: int = 0, escalations: int = 0) -> None:
-    """Count a query as a content gap. Safe under concurrency: an F() update, or one insert behind the
-    unique constraint (the loser of an insert race updates instead)."""
-    normalised = normalise_query(query)
-    if not normalised or not (zero_results or escalations):
-        return
-    now = timezone.now()
-    rows = ContentGap.objects.filter(normalised_query=normalised, language=language)
-    changes = {
-        "zero_result_count": F("zero_result_count") + zero_results,
-        "escalated_count": F("escalated_count") + escalations,
-        "last_seen_at": now,
-    }
-    if rows.update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            ContentGap.objects.create(
-                normalised_query=normalised,
-                language=language,
-                example_query=query.strip()[:500],
-                zero_result_count=zero_results,
-                escalated_count=escalations,
-                first_seen_at=now,
-                last_seen_at=now,
+def utc_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def content_gap_rollup(*, days: Iterable[date]) -> int:
+    """Compute the content gaps of closed UTC days from their searches, replacing what was there (idempotent).
+
+    Returns the rows written. Today and later days are left alone: they are still being searched.
+    """
+    today = timezone.now().astimezone(UTC).date()
+    written = 0
+    for day in sorted(set(days)):
+        if day >= today:
+            continue
+        start, end = utc_day_bounds(day)
+        searches = HelpSessionEvent.objects.filter(kind=HelpEventKind.SEARCH, created_at__gte=start, created_at__lt=end)
+        rows = [
+            ContentGapDay(
+                day=day,
+                normalised_query=row["normalised_query"],
+                language=row["session__language"],
+                example_query=row["query"][:500],
+                zero_result_count=row["without_results"],
+                escalated_count=row["escalated"],
+                last_seen_at=row["last_seen"],
             )
-    except IntegrityError:
-        rows.update(**changes)
+            for row in content_gaps_of(searches)
+        ]
+        with transaction.atomic():
+            ContentGapDay.objects.filter(day=day).delete()
+            ContentGapDay.objects.bulk_create(rows, batch_size=1000)
+            ContentGapRolledDay.objects.update_or_create(day=day, defaults={"rolled_at": timezone.now()})
+        written += len(rows)
+    return written
+
+
+def content_gap_rollup_due(*, keep_days: int = 400) -> int:
+    """Beat's hourly job: roll up the last two closed days again (searches written late, verdicts given after
+    midnight) and every closed day with searches that was never rolled up. Idempotent."""
+    today = timezone.now().astimezone(UTC).date()
+    first = HelpSessionEvent.objects.filter(kind=HelpEventKind.SEARCH).aggregate(first=Min("created_at"))["first"]
+    if first is None:
+        return 0
+    since = max(first.astimezone(UTC).date(), today - timedelta(days=keep_days))
+    rolled = set(ContentGapRolledDay.objects.filter(day__gte=since).values_list("day", flat=True))
+    every_day = {since + timedelta(days=n) for n in range((today - since).days)}
+    due = (every_day - rolled) | {today - timedelta(days=1), today - timedelta(days=2)}
+    return content_gap_rollup(days={day for day in due if day >= since})
+
+
+def content_gaps_changed(*, session_ids: Iterable[int] = (), moments: Iterable[datetime] = ()) -> None:
+    """Roll up again the closed days that already were and whose content gaps may have changed: the days the
+    sessions searched on (an escalation or a withdrawal changes what their searches count), or of searches
+    written late (`moments`)."""
+    today = timezone.now().astimezone(UTC).date()
+    days = {day for moment in moments if (day := moment.astimezone(UTC).date()) < today}
+    ids = list(session_ids)
+    if ids:
+        for moment in HelpSessionEvent.objects.filter(session_id__in=ids, kind=HelpEventKind.SEARCH).values_list(
+            "created_at", flat=True
+        ):
+            if (day := moment.astimezone(UTC).date()) < today:
+                days.add(day)
+    if days:
+        rolled = ContentGapRolledDay.objects.filter(day__in=days).values_list("day", flat=True)
+        content_gap_rollup(days=list(rolled))

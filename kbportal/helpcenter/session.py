@@ -6,6 +6,10 @@ selectors are called from here with plain values: `session_id`, `session_key`, `
 
 `current` only reads. Pages that record in the session call `claim` (or `help_session`, which also starts one), so
 a customer who signed in halfway through takes over what they did before.
+
+The search page reads only (`remembered_id`): it writes no session and sets no cookie. A search visit's help
+session becomes the browser's own when the visitor does something that needs one: opens a result
+(`from_search`), reaches the contact form from the results page (`adopt_visit`), answers "Did this solve it?".
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from django.http import HttpRequest
 
 from kbportal.accounts.models import User
 from kbportal.choices import content_language
+from kbportal.crawlers import is_crawler
 from tickets.models import Ticket
 
 from . import selectors, services
@@ -34,6 +39,51 @@ def _remembered(request: HttpRequest) -> int | None:
     return session_id if isinstance(session_id, int) else None
 
 
+def counted(request: HttpRequest) -> bool:
+    """Whether what this visitor does is self-service to count: not staff (who search on behalf of customers),
+    not a known crawler (by user agent)."""
+    return not request.user.is_staff and not is_crawler(request)
+
+
+def remembered_id(request: HttpRequest) -> int | None:
+    """The id of the help session this browser remembers, without starting a browser session."""
+    return _remembered(request)
+
+
+def _session_key(request: HttpRequest) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key or ""
+
+
+def from_search(request: HttpRequest, *, visit: str, query: str) -> HelpSession | None:
+    """A result opened from the search page: the browser's open session, or the one its search visit began,
+    made the browser's own."""
+    session = claim(request)
+    if session is None:
+        session = services.help_session_from_search(
+            visit=visit,
+            query=query,
+            user=visitor(request),
+            session_key=_session_key(request),
+            language=content_language(getattr(request, "LANGUAGE_CODE", "")),
+        )
+    if session is not None:
+        remember(request, session)
+    return session
+
+
+def adopt_visit(request: HttpRequest, visit: str) -> HelpSession | None:
+    """The browser's open session, or else the open one its search visit began (now the browser's own)."""
+    session = claim(request)
+    if session is None and visit:
+        session = services.help_session_of_visit(visit=visit, user=visitor(request))
+        if session is not None:
+            session = services.help_session_claim(session=session, user=visitor(request))
+            remember(request, session)
+    return session
+
+
 def current(request: HttpRequest) -> HelpSession | None:
     """The browser's help session while it is open and active. Reads only."""
     return selectors.help_session_current(session_id=_remembered(request), user=visitor(request))
@@ -52,11 +102,9 @@ def claim(request: HttpRequest) -> HelpSession | None:
 
 def help_session(request: HttpRequest) -> HelpSession:
     """Start or continue the browser's help session: a new one after an idle spell or after a verdict."""
-    if not request.session.session_key:
-        request.session.save()
     session = services.help_session_for(
         session_id=_remembered(request),
-        session_key=request.session.session_key or "",
+        session_key=_session_key(request),
         user=visitor(request),
         language=content_language(getattr(request, "LANGUAGE_CODE", "")),
     )

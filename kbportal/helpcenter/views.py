@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +28,7 @@ from . import services as help_services
 from . import session as browser
 from .forms import ContactForm, HelpAnswerForm, SearchForm
 from .guest import GuestLink, guest_path, guest_token, ticket_from_guest_token
+from .hooks import search_ref
 from .known_issues import known_issues
 from .models import HelpSession, HelpVia
 
@@ -45,6 +47,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """The one search box: articles, videos and community answers, in the visitor's language first."""
     form = SearchForm(request.GET or None)
     results = None
+    visit, ref = "", ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         data = form.cleaned_data
         results = search_service.search(
@@ -54,24 +57,42 @@ def search_page(request: HttpRequest) -> HttpResponse:
             preferred_language=_language(request),
             limit=RESULTS_SHOWN,
         )
-        # Staff search on behalf of customers: their searches would skew the customers' figures.
-        if not request.user.is_staff:
-            session = browser.help_session(request)
-            help_services.help_session_record_search(session=session, query=data["q"], results=results.hits)
+        # Staff search on behalf of customers and crawlers are not customers: neither counts in the figures.
+        # The search is written after the response (kbportal/buffer.py): this page writes nothing and sets no
+        # cookie. The visit token in the form and the result links joins the visit's searches in one session.
+        if browser.counted(request):
+            visit = request.GET.get("hv", "")
+            visit = visit if help_services.VISIT_TOKEN.match(visit) else help_services.new_visit_token()
+            ref = search_ref(visit, data["q"])
+            help_services.help_search_note(
+                visit=visit,
+                session_id=browser.remembered_id(request),
+                user=browser.visitor(request),
+                language=_language(request),
+                query=data["q"],
+                results=results.hits,
+            )
     suggestion_query = ""
     if results is not None and results.suggestion:
-        suggestion_query = _with_query(request, results.suggestion)
-    return render(
+        suggestion_query = _with_query(request, results.suggestion, visit)
+    response = render(
         request,
         "helpcenter/search.html",
-        {"form": form, "results": results, "suggestion_query": suggestion_query},
+        {"form": form, "results": results, "suggestion_query": suggestion_query, "visit": visit, "search_ref": ref},
     )
+    if visit:
+        # The page carries this visitor's visit token and its search is recorded only when the view runs: a shared
+        # cache must not hand it to another visitor (the search page without a query carries none).
+        patch_cache_control(response, private=True)
+    return response
 
 
-def _with_query(request: HttpRequest, query: str) -> str:
-    """The current filters with another query ("did you mean" keeps the kind and language chosen)."""
+def _with_query(request: HttpRequest, query: str, visit: str) -> str:
+    """The current filters with another query ("did you mean" keeps the kind and language chosen, and the visit)."""
     params = request.GET.copy()
     params["q"] = query
+    if visit:
+        params["hv"] = visit
     return params.urlencode()
 
 
@@ -107,7 +128,10 @@ def contact(request: HttpRequest) -> HttpResponse:
     """Still need help: a tier-1 request carrying the help session, for customers and for visitors."""
     anonymous = not request.user.is_authenticated
     # The page records in the session (the visit, or the ticket): a visitor who signed in since takes it over.
-    session = browser.claim(request)
+    # Reached from the results page (?hv=): the session that search visit began becomes this browser's.
+    session = (
+        browser.adopt_visit(request, request.GET.get("hv", "")) if browser.counted(request) else browser.claim(request)
+    )
     if request.method == "POST":
         form = ContactForm(request.POST, request.FILES, anonymous=anonymous)
         if form.is_valid():

@@ -592,7 +592,24 @@ KBPORTAL_OUTBOX_KEEP_DAYS = env_int("KBPORTAL_OUTBOX_KEEP_DAYS", 30)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Processes per Celery worker (0: one per CPU, Celery's default).
 CELERY_WORKER_CONCURRENCY = env_int("KBPORTAL_WORKER_CONCURRENCY", 0) or None
+# What pages that only read record (searches, views: kbportal/buffer.py) waits in Redis with a broker, and in
+# the web process otherwise; beat's drain writes it in batches this often. `memory` or `redis` to choose.
+KBPORTAL_BUFFER_BACKEND = os.environ.get("KBPORTAL_BUFFER_BACKEND", "")
+KBPORTAL_BUFFER_DRAIN_SECONDS = env_int("KBPORTAL_BUFFER_DRAIN_SECONDS", 5)
+# Task modules that belong to no app.
+CELERY_IMPORTS = ["kbportal.buffer"]
 CELERY_BEAT_SCHEDULE = {
+    "buffer-drain": {
+        "task": "buffer.drain",
+        "schedule": KBPORTAL_BUFFER_DRAIN_SECONDS,
+        "options": {"expire_seconds": max(2, KBPORTAL_BUFFER_DRAIN_SECONDS)},
+    },
+    # The content gaps' daily rollup: recomputes the last two closed days (idempotent), and any day missing.
+    "content-gap-rollup": {
+        "task": "helpcenter.content_gap_rollup",
+        "schedule": crontab(minute=15),
+        "options": {"expire_seconds": 30 * 60},
+    },
     "sla-check": {
         "task": "tickets.tasks.sla_check_task",
         "schedule": env_int("KBPORTAL_SLA_CHECK_SECONDS", 60),

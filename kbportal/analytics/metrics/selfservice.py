@@ -8,15 +8,25 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Feedback, FeedbackReason, Video
 from kbportal.choices import Language
-from kbportal.helpcenter.models import HelpEventKind, HelpOutcome, HelpSession, HelpSessionEvent
+from kbportal.helpcenter.models import (
+    ContentGapDay,
+    ContentGapRolledDay,
+    HelpEventKind,
+    HelpOutcome,
+    HelpSession,
+    HelpSessionEvent,
+)
+from kbportal.helpcenter.selectors import content_gaps_of
+from kbportal.helpcenter.services import utc_day_bounds
 
 from ..links import metric_url
 from ..registry import Breakdown, Column, Listing, Metric, Section, Table, Unit, register, share
@@ -268,21 +278,94 @@ def _top_searches(scope: Scope) -> list[dict]:
 
 def _failed_queries(scope: Scope) -> list[dict]:
     """Content gaps: queries that found nothing, or whose session ended in a ticket, most frequent first; one row
-    per query and language (the missing article is missing in that language)."""
-    return list(
-        searches(scope)
-        .exclude(normalised_query="")
-        .filter(Q(result_count=0) | Q(session__outcome=HelpOutcome.ESCALATED))
-        .values("normalised_query", "session__language")
-        .annotate(
-            query=Max("query"),
-            last_seen=Max("created_at"),
-            without_results=Count("pk", filter=Q(result_count=0)),
-            escalated=Count("session", filter=Q(session__outcome=HelpOutcome.ESCALATED), distinct=True),
-            total=F("without_results") + F("escalated"),
-        )
-        .order_by("-total", "normalised_query", "session__language")[:LIST_LENGTH]
+    per query and language (the missing article is missing in that language).
+
+    Closed UTC days come from their daily rollup (ContentGapDay); today, days not rolled up yet, and the edges of
+    a period in a time zone other than UTC from the searches themselves, with the same aggregate; the two are
+    added per query. With an organisation or a plan chosen (the rollup does not keep them), all from the searches.
+    """
+    if scope.organisation_id is not None or scope.plan:
+        return _failed_queries_from(searches(scope))[:LIST_LENGTH]
+    rolled = _rolled_run(scope)
+    if rolled is None:
+        return _failed_queries_from(searches(scope))[:LIST_LENGTH]
+    first, last = rolled
+    rolled_start, rolled_end = utc_day_bounds(first)[0], utc_day_bounds(last)[1]
+    edges = _failed_queries_from(searches(scope).exclude(created_at__gte=rolled_start, created_at__lt=rolled_end))
+    days = ContentGapDay.objects.filter(day__gte=first, day__lte=last, **_rollup_language(scope))
+    # The rollup's top rows with their edges added, and the rollup's rows of every query the edges name: a query
+    # in neither is beaten by LIST_LENGTH rows that sort before it in the rollup alone and can only gain.
+    top = _summed(days, LIST_LENGTH)
+    named = {(row["normalised_query"], row["session__language"]) for row in edges}
+    named -= {(row["normalised_query"], row["session__language"]) for row in top}
+    extra = []
+    if named:
+        extra = [
+            row
+            for row in _summed(days.filter(normalised_query__in={query for query, _language in named}))
+            if (row["normalised_query"], row["session__language"]) in named
+        ]
+    merged: dict[tuple[str, str], dict] = {}
+    for row in [*top, *extra, *edges]:
+        key = (row["normalised_query"], row["session__language"])
+        if key not in merged:
+            merged[key] = dict(row)
+            continue
+        into = merged[key]
+        into["query"] = max(into["query"], row["query"])
+        into["last_seen"] = max(into["last_seen"], row["last_seen"])
+        for name in ("without_results", "escalated", "total"):
+            into[name] += row[name]
+    rows = sorted(merged.values(), key=lambda row: (-row["total"], row["normalised_query"], row["session__language"]))
+    return rows[:LIST_LENGTH]
+
+
+def _failed_queries_from(found: QuerySet[HelpSessionEvent]) -> list[dict]:
+    return list(content_gaps_of(found).order_by("-total", "normalised_query", "session__language"))
+
+
+def _rolled_run(scope: Scope) -> tuple[date, date] | None:
+    """The longest run of rolled-up UTC days lying wholly inside the period, or None."""
+    first_whole = scope.start.astimezone(UTC).date() + timedelta(days=1)
+    if utc_day_bounds(first_whole - timedelta(days=1))[0] >= scope.start:
+        first_whole -= timedelta(days=1)
+    last_whole = scope.end.astimezone(UTC).date() - timedelta(days=1)
+    rolled = sorted(
+        ContentGapRolledDay.objects.filter(day__gte=first_whole, day__lte=last_whole).values_list("day", flat=True)
     )
+    best: tuple[date, date] | None = None
+    run_start = previous = None
+    for day in rolled:
+        if previous is None or day != previous + timedelta(days=1):
+            run_start = day
+        previous = day
+        if best is None or (day - run_start) > (best[1] - best[0]):
+            best = (run_start, day)
+    return best
+
+
+def _rollup_language(scope: Scope) -> dict[str, str]:
+    return {"language": scope.language} if scope.language else {}
+
+
+def _summed(days: QuerySet[ContentGapDay], limit: int | None = None) -> list[dict]:
+    """The rollup's days summed per query and language, in the list's order (the first `limit`)."""
+    rows = (
+        days.values("normalised_query", "language")
+        .annotate(
+            query=Max("example_query"),
+            last_seen=Max("last_seen_at"),
+            without_results=Sum("zero_result_count"),
+            escalated=Sum("escalated_count"),
+            total=Sum("zero_result_count") + Sum("escalated_count"),
+        )
+        .order_by("-total", "normalised_query", "language")
+    )
+    summed = []
+    for row in rows[:limit] if limit else rows:
+        row["session__language"] = row.pop("language")
+        summed.append(row)
+    return summed
 
 
 def _worst_rated(scope: Scope) -> list[dict]:
