@@ -10,7 +10,7 @@
   var tokenRequest = null;
   function fetchToken() {
     if (!tokenRequest) {
-      tokenRequest = fetch(document.documentElement.dataset.csrfUrl || "/csrf/", {
+      tokenRequest = fetch("/csrf/", {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       }).then(function (response) {
