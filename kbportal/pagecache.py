@@ -194,7 +194,8 @@ class PublicPageMiddleware:
         key = None
         if policy is not None and is_public_request(request, policy):
             request._page_public = True  # type: ignore[attr-defined]
-            key = page_key(request, policy, kwargs)
+            # 0 seconds: no copy kept, and none read (one kept before would be served for as long as it lives).
+            key = page_key(request, policy, kwargs) if settings.KBPORTAL_PAGE_CACHE_SECONDS > 0 else None
             stored = _cache().get(key) if key is not None else None
             if stored is not None:
                 if policy.on_hit is not None:
@@ -203,9 +204,8 @@ class PublicPageMiddleware:
         response = self.get_response(request)
         if getattr(request, "_page_public", False) and _storable(response):
             mark_public(response)
-            seconds = settings.KBPORTAL_PAGE_CACHE_SECONDS
-            if key is not None and seconds > 0:
-                _cache().set(key, _stored(response), timeout=seconds)
+            if key is not None:
+                _cache().set(key, _stored(response), timeout=settings.KBPORTAL_PAGE_CACHE_SECONDS)
         elif not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True)
         return response
