@@ -30,7 +30,13 @@ from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory
 from tests.kbportal.replica_helpers import BOTH, PRIMARY, REPLICA, queries_per_database
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=BOTH)
+pytestmark = [
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_REPLICA_URLS")),
+        reason="replica1 is a real replica (with lag): test_replicas_streaming.py is the module for it",
+    ),
+    pytest.mark.django_db(transaction=True, databases=BOTH),
+]
 
 router = ConnectionRouter(settings.DATABASE_ROUTERS)
 
