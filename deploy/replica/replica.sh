@@ -25,7 +25,7 @@ DATA=$DIR/data
 LOG=$DIR/postgresql.log
 # Seconds for a base backup of the whole primary cluster; for the server to start or stop; to start streaming.
 BACKUP_SECONDS=${KBPORTAL_REPLICA_BACKUP_SECONDS:-300}
-START_SECONDS=${KBPORTAL_REPLICA_START_SECONDS:-60}
+START_SECONDS=${KBPORTAL_REPLICA_START_SECONDS:-180}
 
 say() { printf 'replica: %s\n' "$*"; }
 die() { printf 'replica: %s\n' "$*" >&2; exit 1; }
@@ -131,10 +131,25 @@ start() {
     base_backup "$bin"
   fi
   rm -f "$DATA/postmaster.pid"  # left by a server that was killed: no process holds it (checked above)
-  as_postgres "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t "$START_SECONDS" start >/dev/null \
-    || { tail -20 "$LOG" >&2; die "the replica did not start within ${START_SECONDS}s (log: $LOG)"; }
+  as_postgres "$bin/pg_ctl" -D "$DATA" -l "$LOG" -W start >/dev/null
+  wait_ready
   wait_streaming
   say "running on 127.0.0.1:$PORT (pid $(replica_pid)), streaming from $PRIMARY_HOST:$PRIMARY_PORT"
+}
+
+# A hot standby accepts connections once a snapshot of the primary's running transactions that it can use has
+# arrived: one without overflowed subtransactions (a test in a transaction with more than 64 savepoints
+# overflows it). The primary writes one every 15 s, and at each checkpoint; on a primary busy with test suites
+# many are unusable, so ask for one every few seconds instead of waiting minutes.
+wait_ready() {
+  local waited=0
+  until pg_isready -h 127.0.0.1 -p "$PORT" -q; do
+    replica_pid >/dev/null || { tail -20 "$LOG" >&2; die "the replica exited while starting (log: $LOG)"; }
+    [ "$waited" -lt $((START_SECONDS * 2)) ] || { tail -20 "$LOG" >&2; die "the replica did not start within ${START_SECONDS}s (log: $LOG)"; }
+    if [ $((waited % 6)) = 5 ]; then primary_sql "checkpoint" >/dev/null 2>&1 || true; fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
 }
 
 wait_streaming() {
