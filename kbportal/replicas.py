@@ -16,7 +16,7 @@ uses the primary (``default``):
 - read-your-writes across requests: a response to a request that wrote, or to any ``POST``…, carries a signed
   cookie that keeps that browser's reads on the primary for `DATABASE_REPLICA_STICKY_SECONDS`, a few seconds
   longer than the replication lag the site tolerates. The signature holds its time, so a cookie kept longer
-  counts for nothing, and nobody can send everyone's reads to the primary by forging it;
+  counts for nothing, and so does a made-up one;
 - work outside a request — Celery tasks, management commands, the shell — which has no request state.
 
 A replica that does not accept a connection is skipped for `DATABASE_REPLICA_RETRY_SECONDS` by this process,
@@ -168,6 +168,8 @@ class ReplicaRouter:
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
         # A replica holds the primary's rows: an article read from a replica may be the target of a vote
         # saved on the primary.
+        if not replicas_configured():
+            return None
         same_data = {DEFAULT_DB_ALIAS, *settings.DATABASE_REPLICAS}
         if obj1._state.db in same_data and obj2._state.db in same_data:
             return True
