@@ -7,6 +7,8 @@ streaming replica, with lag and a replica that stops, is in test_replicas_stream
 
 The tests are transactional (`transaction=True`): in a test wrapped in a transaction every read is inside an
 atomic block on the primary, which the router rightly keeps there; and a replica only ever sees committed rows.
+Like every transactional test of the suite they restore the database by serialized rollback: a flush without it
+recreates the content types, and a later serialized test's restore then collides with them.
 The test profile keeps routing off for the rest of the suite; the `routing` fixture turns it on.
 """
 
@@ -37,7 +39,7 @@ pytestmark = [
         bool(os.environ.get("DATABASE_REPLICA_URLS")),
         reason="replica1 is a real replica (with lag): test_replicas_streaming.py is the module for it",
     ),
-    pytest.mark.django_db(transaction=True, databases=BOTH),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=BOTH),
 ]
 
 router = ConnectionRouter(settings.DATABASE_ROUTERS)

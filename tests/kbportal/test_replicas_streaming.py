@@ -51,7 +51,7 @@ pytestmark = [
     pytest.mark.skipif(
         not _CONFIGURED, reason="needs a PostgreSQL streaming replica in DATABASE_REPLICA_URLS (deploy/replica/)"
     ),
-    pytest.mark.django_db(transaction=True, databases=BOTH),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=BOTH),
 ]
 
 SCRIPT = settings.BASE_DIR / "deploy" / "replica" / "replica.sh"
