@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     # Before the host check and the HTTPS redirect, which a balancer probing by IP over HTTP would fail.
     "kbportal.observability.health.HealthProbeMiddleware",
+    # Before the sessions: where this request reads (a replica or the primary), and after a write the cookie
+    # that keeps this browser's next reads on the primary. The probes above always check the primary.
+    "kbportal.replicas.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, CSRF and authentication: a public page's stored copy needs none (kbportal/pagecache.py).
@@ -150,19 +153,46 @@ SQLITE_OPTIONS = {
     ),
 }
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'kbportal.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60)
+
+
+def database_from_url(url: str) -> dict:
+    """One entry of DATABASES from a dj-database-url URL (DATABASE_URL, or one of DATABASE_REPLICA_URLS)."""
+    database = dj_database_url.parse(url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = dict(SQLITE_OPTIONS)
+    return database
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'kbportal.sqlite3'}"))}
+
+# Read replicas (kbportal/replicas.py, README "Deploying at scale"): each URL of DATABASE_REPLICA_URLS becomes
+# the alias replica1, replica2…; pages that only read use one of them, everything else the primary.
+DATABASE_REPLICA_CONNECT_TIMEOUT = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = database_from_url(_url)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS names a {_replica['ENGINE'].rsplit('.', 1)[-1]} database, DATABASE_URL a "
+            f"{DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} one: a replica is a copy of the primary, on the "
+            "same kind of server."
+        )
+    if "postgresql" in _replica["ENGINE"]:
+        # A replica that is down or unreachable costs a request at most this long before it reads the primary.
+        _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", DATABASE_REPLICA_CONNECT_TIMEOUT)
+    DATABASES[f"replica{_number}"] = _replica
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+# After a write, that browser reads from the primary this long: longer than the replication lag tolerated.
+DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 10)
+# A replica that refused a connection is left alone this long by each process.
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30)
+# The views whose GET and HEAD read from a replica: URL namespaces (every view in one) or view names.
+DATABASE_REPLICA_VIEWS = ["articles", "community", "helpcenter:search", "api"]
+
 # Backups (README, "Backup and restore"): the table-less permission holder is no part of a dump, and
-# dumps keep times to the microsecond.
-DATABASE_ROUTERS = ["kbportal.backup.routers.UnmanagedModelsRouter"]
+# dumps keep times to the microsecond. Replicas: kbportal/replicas.py.
+DATABASE_ROUTERS = ["kbportal.replicas.ReplicaRouter", "kbportal.backup.routers.UnmanagedModelsRouter"]
 SERIALIZATION_MODULES = {"json": "kbportal.backup.serializers"}
 
 # --- Cache --------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The test profile: fast hashing, in-memory mail, the same database logic as base."""
 
+import copy
 import os
 import tempfile
 from pathlib import Path
@@ -23,6 +24,19 @@ CACHES["ratelimit"] = RATE_LIMIT_DATABASE_CACHE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process, so two test runs on one machine never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"kbportal-test-{os.getpid()}.sqlite3")}
+
+# Read replicas (kbportal/replicas.py). Every replica alias is a TEST MIRROR of default: Django makes no test
+# database on it (a streaming replica cannot write) and gives it default's test database name, keeping its own
+# server. On a real replica (DATABASE_REPLICA_URLS) that database exists because the replica replays its CREATE
+# DATABASE and migrations; without one, "replica1" is a second connection to the test database itself, a
+# replica without lag, so the router's tests run on SQLite too. Routing stays off: the suite tests features on
+# one database, and the tests of the router (tests/kbportal/test_replicas*.py) turn it on.
+if not DATABASE_REPLICAS:
+    DATABASES["replica1"] = copy.deepcopy(DATABASES["default"])
+for _alias in DATABASES:
+    if _alias != "default":
+        DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+DATABASE_REPLICAS = []
 
 # Parallel test processes share one Redis: each keeps its keys apart, so one test's cached banner or
 # figures never show up (or vanish) in another's.
