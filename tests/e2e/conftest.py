@@ -110,6 +110,7 @@ def journey_factory(request, browser, portal, artifacts, language, size):
     def new_journey(person: str = "visitor", *, javascript: bool = True) -> Journey:
         context = browser.new_context(
             java_script_enabled=javascript,
+            user_agent=_person_user_agent(browser.version, phone=size == "phone"),
             viewport=SIZES[size],
             is_mobile=size == "phone",
             has_touch=size == "phone",
@@ -142,6 +143,14 @@ def journey_factory(request, browser, portal, artifacts, language, size):
 @pytest.fixture
 def journey(journey_factory) -> Journey:
     return journey_factory()
+
+
+def _person_user_agent(version: str, *, phone: bool) -> str:
+    """The browser as a person runs it. Headless Chromium says "HeadlessChrome", which the crawler list knows
+    (kbportal/crawlers.py): the portal would rightly count none of its searches or views."""
+    device = "Linux; Android 14; Pixel 8" if phone else "X11; Linux x86_64"
+    mobile = " Mobile" if phone else ""
+    return f"Mozilla/5.0 ({device}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{version}{mobile} Safari/537.36"
 
 
 def _stand_in_player(route) -> None:
