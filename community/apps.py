@@ -13,4 +13,8 @@ class CommunityConfig(AppConfig):
 
         register_sources()
         # Public pages of the forum show its questions, answers, votes and moderation (kbportal/pagecache.py).
-        touch_on_save(self.get_models(), lambda row: ["forum"])
+        # Follows and notifications are a member's own, shown on no public page: they touch nothing.
+        from .models import Follow, Notification
+
+        shown = [model for model in self.get_models() if model not in (Follow, Notification)]
+        touch_on_save(shown, lambda row: ["forum"])

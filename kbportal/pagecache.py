@@ -126,14 +126,17 @@ def _cache():
     return caches["default"]
 
 
-def is_public_request(request: HttpRequest, policy: PublicPage) -> bool:
-    """The same page for every visitor of this language and zone: nobody's own request."""
+def is_anonymous_read(request: HttpRequest) -> bool:
+    """A GET or HEAD that is nobody's own: no session, no flash messages, no credentials."""
     if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
         return False
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in _PERSONAL_COOKIES):
-        return False
-    return policy.params is None or set(request.GET) <= policy.params
+    return settings.SESSION_COOKIE_NAME not in cookies and not any(name in cookies for name in _PERSONAL_COOKIES)
+
+
+def is_public_request(request: HttpRequest, policy: PublicPage) -> bool:
+    """The same page for every visitor of this language and zone: nobody's own request, only declared params."""
+    return is_anonymous_read(request) and (policy.params is None or set(request.GET) <= policy.params)
 
 
 def page_key(request: HttpRequest, policy: PublicPage, kwargs: dict[str, Any]) -> str | None:
@@ -212,7 +215,8 @@ class PublicPageMiddleware:
 
 
 def _policy_for(request: HttpRequest) -> tuple[PublicPage | None, dict[str, Any]]:
-    if request.method not in ("GET", "HEAD"):
+    # A signed-in visitor's request is never public: it costs no URL resolution here.
+    if not is_anonymous_read(request):
         return None, {}
     try:
         match = resolve(request.path_info)

@@ -20,4 +20,7 @@ class AnnouncementsConfig(AppConfig):
         # Every public page shows the banner of running notices (kbportal/pagecache.py).
         from kbportal.pagecache import touch_on_save
 
-        touch_on_save(self.get_models(), lambda row: ["notices"])
+        # A follow is the follower's own: during an incident hundreds of them must not renew every page.
+        from .models import NoticeFollow
+
+        touch_on_save([model for model in self.get_models() if model is not NoticeFollow], lambda row: ["notices"])

@@ -193,6 +193,15 @@ def test_a_vote_shows_on_the_item_page_at_once(client, content, settings):
     assert "100% of 1 reader found this helpful" in client.get(url).content.decode()
 
 
+def test_following_a_notice_keeps_the_stored_pages(client, content):
+    url = public_urls(content)["home"]
+    client.get(url)
+
+    announcements.notice_follow(notice=content["notice"], user=UserFactory())
+
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
 def test_a_new_answer_shows_on_the_stored_question_page(client, content):
     url = public_urls(content)["question"]
     client.get(url)
