@@ -67,13 +67,17 @@ class Journey:
             text = translation.gettext(message)
         return text % values if values else text
 
-    def open_menu_link(self, name: str) -> None:
-        """Follow a link of the site menu, which folds behind the "Menu" toggle on a phone."""
+    def open_menu(self) -> None:
+        """Unfold the site menu (links, language, account), which folds behind the "Menu" toggle on a phone."""
         toggle = self.page.locator("[data-menu-toggle]")
         if toggle.is_visible():
             toggle.click()
             if toggle.get_attribute("aria-expanded") is not None:
                 assert toggle.get_attribute("aria-expanded") == "true"
+
+    def open_menu_link(self, name: str) -> None:
+        """Follow a link of the site menu."""
+        self.open_menu()
         self.page.locator("#site-menu").get_by_role("link", name=name).first.click()
 
     def go(self, path: str) -> None:

@@ -40,6 +40,7 @@ def test_the_language_menu_works_on_a_shared_page(journey_factory):
     journey.go("/status/")
     other = "zh-hans" if journey.language == "en" else "en"
 
+    journey.open_menu()
     page.locator("#language-select").select_option(other)
 
     expect(page.locator("html")).to_have_attribute("lang", other)
