@@ -766,11 +766,12 @@ def main() -> None:
 def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> None:
     import django
     from django.db import connection
+    from django.db.models import Sum
 
     from articles.importing import import_articles
-    from kbportal.search import indexing, postings, service
+    from kbportal.search import indexing, postings, service, statistics
     from kbportal.search.backends import get_backend
-    from kbportal.search.models import SearchDocument, SearchPosting, SearchTerm, SearchWord
+    from kbportal.search.models import SearchDocument, SearchPosting, SearchTermCount
 
     if arguments.demo:
         load_demo_corpus()
@@ -800,24 +801,47 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         # Index time inside the import: the batches' on_commit calls of index_items.
         clock = StageClock()
         clock.wrap(indexing, "index_items", "indexing")
+        cpu = time.process_time()
         report = import_articles(lines=corpus.lines, batch_size=arguments.batch_size)
+        import_cpu = time.process_time() - cpu
         import_seconds, index_seconds = report.seconds, clock.take().get("indexing", 0.0) / 1000
         assert report.rejected == 0, report.problems[:3]
         documents = SearchDocument.objects.count()
         print(
-            f"Import: {import_seconds:.1f} s ({report.lines / import_seconds:,.0f} lines/s), "
-            f"of which indexing {index_seconds:.1f} s; {documents:,} documents indexed "
+            f"Import: {import_seconds:.1f} s ({report.lines / import_seconds:,.0f} lines/s; "
+            f"{report.lines / import_cpu:,.0f} lines per CPU-second of this process), "
+            f"of which indexing {index_seconds:.1f} s ({documents / max(index_seconds, 1e-9):,.0f} documents/s); "
+            f"{documents:,} documents indexed "
             f"(published ones; {report.created - documents:,} drafts, reviews and archived are not)"
+        )
+        started = time.perf_counter()
+        rows_before = statistics_rows()
+        statistics.compact()
+        print(
+            f"Statistics compacted in {time.perf_counter() - started:.1f} s: "
+            f"{rows_before:,} rows (one per term, word and batch) to {statistics_rows():,}"
         )
         if arguments.cpu_only:
             return
     rebuild_seconds = None
     if not arguments.skip_rebuild and not arguments.demo:
-        started = time.perf_counter()
-        counts = indexing.rebuild()
-        rebuild_seconds = time.perf_counter() - started
+        probe = queries(arguments.seed + 200)[:5]
+        expected = [len(service.search(q.text, limit=100).hits) for q in probe]
+        complete: list[bool] = []
+
+        def during(kind: str, done: int, total: int) -> None:
+            if done % (indexing.BATCH * 20) == 0:  # every 20 batches: do searches still find everything?
+                complete.append([len(service.search(q.text, limit=100).hits) for q in probe] == expected)
+
+        started, cpu = time.perf_counter(), time.process_time()
+        counts = indexing.rebuild(progress=during)
+        rebuild_seconds, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
         rate = sum(counts.values()) / rebuild_seconds
-        print(f"indexing.rebuild(): {rebuild_seconds:.1f} s ({rate:,.0f} documents/s)")
+        print(
+            f"indexing.rebuild(): {rebuild_seconds:.1f} s ({rate:,.0f} documents/s; "
+            f"{sum(counts.values()) / rebuild_cpu:,.0f} per CPU-second); 5 searches checked {len(complete)} times "
+            f"while it ran found as many hits as before it every time: {all(complete)}"
+        )
     if is_postgres:
         with connection.cursor() as cursor:
             # What autovacuum does soon after a bulk load; without it the planner works from guesses.
@@ -826,20 +850,26 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
             size = cursor.fetchone()[0]
     else:
         size = sum(path.stat().st_size for path in workdir.glob("bench.sqlite3*"))
-    terms = list(SearchTerm.objects.values_list("document_count", flat=True))
-    print(
-        f"Index: {SearchTerm.objects.count():,} terms, {SearchWord.objects.count():,} title words; "
-        f"terms in over 10% of documents: {sum(c > documents / 10 for c in terms):,}, in over half: "
-        f"{sum(c > documents / 2 for c in terms):,}, in one or two: {sum(c <= 2 for c in terms):,}; "
-        f"{SearchPosting.objects.count():,} postings, longer than {postings.POSTINGS_PER_TERM:,} for "
-        f"{sum(c > postings.POSTINGS_PER_TERM for c in terms):,} terms; database {size / 1e6:,.0f} MB"
+    live = statistics.state().live
+    counts_by_term = list(
+        SearchTermCount.objects.filter(generation=live)
+        .values("term")
+        .annotate(n=Sum("documents"))
+        .values_list("n", flat=True)
     )
+    print(
+        f"Index: {len(counts_by_term):,} terms, {len(statistics.word_counts(live)):,} words; "
+        f"terms in over 10% of documents: {sum(c > documents / 10 for c in counts_by_term):,}, in over half: "
+        f"{sum(c > documents / 2 for c in counts_by_term):,}, in one or two: {sum(c <= 2 for c in counts_by_term):,}; "
+        f"{SearchPosting.objects.count():,} postings, longer than {postings.POSTINGS_PER_TERM:,} for "
+        f"{sum(c > postings.POSTINGS_PER_TERM for c in counts_by_term):,} terms; database {size / 1e6:,.0f} MB"
+    )
+    index_size_report(is_postgres)
 
     backend = type(get_backend())
     search_clock = StageClock()
-    search_clock.wrap(service, "_stats", "statistics")
+    search_clock.wrap(statistics, "state", "statistics")
     search_clock.wrap(service, "_idfs", "statistics")
-    search_clock.wrap(service, "_document_counts", "statistics")
     search_clock.wrap(postings, "_candidates", "candidate walk")
     search_clock.wrap(postings, "_exact_scores", "exact BM25")
     search_clock.wrap(backend, "prefix_search", "title prefix SQL")
@@ -913,6 +943,71 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         compare_with_exact(measured[:: max(1, len(measured) // arguments.exact_sample)][: arguments.exact_sample])
     if arguments.explain:
         explain(max(search_samples, key=lambda s: s.ms).text, is_postgres)
+
+
+def statistics_rows() -> int:
+    from kbportal.search.models import SearchTermCount, SearchTotals, SearchWordCount
+
+    return sum(model.objects.count() for model in (SearchTermCount, SearchWordCount, SearchTotals))
+
+
+# The index tables, and a plain Django full-text index of the same documents beside them: a SearchVectorField
+# (title weight A, text weight B, the 'simple' configuration, since half the corpus is Chinese and PostgreSQL's
+# parsers know no Chinese) with a GIN index, as `django.contrib.postgres.search` documents it.
+OUR_TABLES = [
+    "search_searchdocument", "search_searchposting", "search_searchtermcount", "search_searchwordcount",
+    "search_searchtotals",
+]  # fmt: skip
+DJANGO_FTS = [
+    "CREATE TABLE bench_django_fts (id bigint PRIMARY KEY, title varchar(300) NOT NULL, body text NOT NULL, "
+    "search_vector tsvector)",
+    "INSERT INTO bench_django_fts SELECT id, title, body, setweight(to_tsvector('simple', title), 'A') || "
+    "setweight(to_tsvector('simple', body), 'B') FROM search_searchdocument",
+    "CREATE INDEX bench_django_fts_gin ON bench_django_fts USING gin (search_vector)",
+    "VACUUM ANALYZE bench_django_fts",
+]
+
+
+def index_size_report(is_postgres: bool) -> None:
+    """On-disk size of the index's tables (with their indexes and TOAST) beside Django FTS's of the same text."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if is_postgres:
+            sizes = {}
+            for table in OUR_TABLES:
+                cursor.execute("SELECT pg_total_relation_size(%s), pg_relation_size(%s)", [table, table])
+                sizes[table] = cursor.fetchone()
+            started = time.perf_counter()
+            for statement in DJANGO_FTS:
+                cursor.execute(statement)
+            built = time.perf_counter() - started
+            cursor.execute("SELECT pg_total_relation_size('bench_django_fts'), pg_relation_size('bench_django_fts')")
+            fts_total, fts_heap = cursor.fetchone()
+            cursor.execute("DROP TABLE bench_django_fts")
+        else:
+            cursor.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")
+            pages = dict(cursor.fetchall())
+            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')")
+            owner = dict(cursor.fetchall())
+            sizes = dict.fromkeys([*OUR_TABLES, "search_fts"], (0, 0))
+            for name, size in pages.items():
+                table = owner.get(name, name)
+                table = "search_fts" if table.startswith("search_fts") else table
+                if table in sizes:
+                    total, heap = sizes[table]
+                    sizes[table] = (total + size, heap + (size if name == table else 0))
+            fts_total = None
+    ours = sum(total for total, _heap in sizes.values())
+    print("Index size on disk (MB, with indexes):")
+    for table, (total, heap) in sizes.items():
+        print(f"  {table:<26} {total / 1e6:9.1f}  (table {heap / 1e6:.1f})")
+    print(f"  {'the index, all tables':<26} {ours / 1e6:9.1f}")
+    if fts_total is not None:
+        print(
+            f"  {'Django FTS (GIN), same text':<26} {fts_total / 1e6:9.1f}  (table {fts_heap / 1e6:.1f}; built in "
+            f"{built:.1f} s)\n  ratio: {ours / fts_total:.2f}× (target ≤ 2.5×)"
+        )
 
 
 def compare_with_exact(sample: list) -> None:
@@ -1084,8 +1179,8 @@ def matching(text: str, documents: int) -> tuple[int, str, float]:
     """How many documents hold any of the query's terms, and the query's commonest term."""
     from django.db import connection
 
+    from kbportal.search import statistics
     from kbportal.search.analyzers import current_analyzer
-    from kbportal.search.models import SearchTerm
 
     terms = current_analyzer().query_tokens(text)
     if not terms:
@@ -1095,10 +1190,11 @@ def matching(text: str, documents: int) -> tuple[int, str, float]:
         sql = f"SELECT count(DISTINCT document_id) FROM search_searchposting WHERE term IN ({marks})"  # noqa: S608
         cursor.execute(sql, terms)
         count = cursor.fetchone()[0]
-    commonest = SearchTerm.objects.filter(term__in=terms).order_by("-document_count").first()
-    if commonest is None:
+    frequencies = statistics.document_frequencies(statistics.state().live, terms)
+    if not frequencies:
         return count, "", 0.0
-    return count, commonest.term, commonest.document_count / max(documents, 1)
+    commonest = max(frequencies, key=lambda term: frequencies[term])
+    return count, commonest, frequencies[commonest] / max(documents, 1)
 
 
 def explain(text: str, is_postgres: bool) -> None:

@@ -103,6 +103,8 @@ _DIGIT = re.compile(r"\d")
 _VERSION_JOIN = "d"
 _VERSION_JOINED_PARTS = 4  # 1.2.3.4.5 joins up to 1d2d3d4: an IP or a long version, never a quadratic blow-up.
 _WORD_CACHE_SIZE = 200_000
+_CJK_RUN_CACHE_SIZE = 100_000
+_CJK_RUN_CACHE_LENGTH = 64  # a phrase, not a paragraph
 _MISSING = object()
 MAX_WORD_LENGTH = 64  # Longer "words" are hashes or garbage; PostgreSQL also refuses lexemes over 2 kB.
 
@@ -291,6 +293,7 @@ class Analyzer:
         self.stop_words = frozenset(stop_words)
         self.stemmer = stemmer
         self._indexed_words: dict[str, str | None] = {}  # word → token; documents repeat their words.
+        self._cjk_runs: dict[str, list[str]] = {}  # a run of Han characters → its tokens (jieba is the slow part)
         self._groups: list[list[_Phrase]] = []
         for group in synonyms:
             phrases = [self._phrase(text) for text in group.phrases]
@@ -325,7 +328,19 @@ class Analyzer:
             elif kind == "version":
                 tokens.extend(_version_tokens(run))
             else:
-                tokens.extend(_cjk_tokens(run, self.cjk))
+                tokens.extend(self._cjk_run_tokens(run))
+        return tokens
+
+    def _cjk_run_tokens(self, run: str) -> list[str]:
+        """A CJK run's tokens, remembered: a knowledge base repeats its phrases (steps, notes, product names)."""
+        runs = self._cjk_runs
+        tokens = runs.get(run)
+        if tokens is None:
+            tokens = _cjk_tokens(run, self.cjk)
+            if len(run) <= _CJK_RUN_CACHE_LENGTH:
+                if len(runs) > _CJK_RUN_CACHE_SIZE:
+                    runs.clear()
+                runs[run] = tokens
         return tokens
 
     def query_tokens(self, text: str) -> list[str]:

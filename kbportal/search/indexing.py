@@ -1,4 +1,4 @@
-"""Keeping the index in step with the content: upserts, removals, term statistics, full rebuilds."""
+"""Keeping the index in step with the content: updates, removals, statistics, rebuilds beside the live index."""
 
 from __future__ import annotations
 
@@ -8,177 +8,200 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F
+from django.utils import timezone
 
 from kbportal.outbox import services as outbox
 from kbportal.outbox.models import Delivery, Kind
 
-from . import postings
-from .analyzers import current_analyzer
+from . import generations, postings, statistics
+from .analyzers import current_analyzer, vocabulary_changed
 from .backends import get_backend
-from .models import SearchDocument, SearchStats, SearchTerm, SearchWord
+from .models import SearchDocument
 from .registry import IndexedItem, source, sources
 
 BATCH = 500
+# A rebuild replays the index updates recorded since it began, and since this long before: a change whose
+# transaction was open when the rebuild started may have been read by it before it committed.
+REPLAY_MARGIN = timedelta(minutes=10)
 _deferred: ContextVar[dict[str, set[int]] | None] = ContextVar("search_deferred", default=None)
 
 
-def _stats() -> SearchStats:
-    stats = SearchStats.objects.filter(pk=1).first()
-    return stats or SearchStats.objects.get_or_create(pk=1)[0]
+@dataclass(frozen=True)
+class _Analysed:
+    """An item as the index stores it, analysed once whatever number of generations it is written to."""
+
+    kind: str
+    item: IndexedItem
+    title_tokens: list[str]
+    body_tokens: list[str]
+
+    @property
+    def length(self) -> int:
+        return len(self.title_tokens) + len(self.body_tokens)
+
+    def terms(self) -> set[str]:
+        return {token[: postings.MAX_TERM_LENGTH] for token in (*self.title_tokens, *self.body_tokens)}
+
+    def document(self, generation: int) -> SearchDocument:
+        item = self.item
+        return SearchDocument(
+            generation=generation,
+            kind=self.kind,
+            object_id=item.object_id,
+            language=item.language,
+            title=item.title[:300],
+            body=item.body,
+            url=item.url[:300],
+            external_id=item.external_id[:200],
+            category_id=item.category_id,
+            product_versions=f" {' '.join(item.product_versions)} " if item.product_versions else "",
+            length=self.length,
+            boost=item.boost,
+            visible_from=item.visible_from,
+            updated_at=item.updated_at,
+        )
 
 
-def _document(kind: str, item: IndexedItem) -> SearchDocument:
+def _analyse(kind: str, item: IndexedItem) -> _Analysed:
     analyzer = current_analyzer()
-    title_tokens = analyzer.document_tokens(item.title)
-    body_tokens = analyzer.document_tokens(item.body)
-    return SearchDocument(
-        kind=kind,
-        object_id=item.object_id,
-        language=item.language,
-        title=item.title[:300],
-        body=item.body,
-        url=item.url[:300],
-        external_id=item.external_id[:200],
-        category_id=item.category_id,
-        product_versions=f" {' '.join(item.product_versions)} " if item.product_versions else "",
-        title_tokens=" ".join(title_tokens),
-        body_tokens=" ".join(body_tokens),
-        length=len(title_tokens) + len(body_tokens),
-        boost=item.boost,
-        visible_from=item.visible_from,
-        updated_at=item.updated_at,
-    )
-
-
-def _terms(document: SearchDocument) -> set[str]:
-    return set(document.title_tokens.split()) | set(document.body_tokens.split())
+    return _Analysed(kind, item, analyzer.document_tokens(item.title), analyzer.document_tokens(item.body))
 
 
 _LATIN_WORD = re.compile(r"[a-z]{3,40}")
 
 
-def _surface_words(document: SearchDocument) -> set[str]:
+def _surface_words(title: str, body: str) -> set[str]:
     """Words as written (normalised, not stemmed): every title word, and the Latin words of the text.
 
     "Did you mean" treats a query word missing from this vocabulary as a typo.
     """
-    title = {word for word in current_analyzer().surface_terms(document.title) if len(word) <= 100}
-    return title | set(_LATIN_WORD.findall(document.body.casefold()))
+    words = {word for word in current_analyzer().surface_terms(title) if len(word) <= 100}
+    return words | set(_LATIN_WORD.findall(body.casefold()))
 
 
-_Tally = TypeVar("_Tally", SearchTerm, SearchWord)
+@dataclass
+class _Changes:
+    """What one batch does to a generation's statistics, recorded in one go (`statistics.record`)."""
+
+    terms: Counter[str] = field(default_factory=Counter)
+    words: Counter[str] = field(default_factory=Counter)
+    documents: int = 0
+    tokens: int = 0
+
+    def record(self, generation: int) -> None:
+        statistics.record(generation, terms=self.terms, words=self.words, documents=self.documents, tokens=self.tokens)
 
 
-def _apply_counts(model: type[_Tally], key: str, deltas: Counter[str]) -> None:
-    """Move document counts by the deltas: one INSERT for new keys, one UPDATE per distinct delta."""
-    deltas = Counter({k[:100]: v for k, v in deltas.items() if v})
-    if not deltas:
+def _write(generation: int, analysed: Sequence[_Analysed], *, replace: bool = True) -> None:
+    """Put these items in this generation: in place of their documents there, or (`replace=False`, a
+    rebuild's batch) only where there is none, since an update written meanwhile is newer than the batch."""
+    if not analysed:
         return
-    model.objects.bulk_create([model(**{key: k}) for k in deltas], ignore_conflicts=True, batch_size=1000)
-    by_delta: dict[int, list[str]] = {}
-    for k, delta in deltas.items():
-        by_delta.setdefault(delta, []).append(k)
-    for delta, keys in by_delta.items():
-        for start in range(0, len(keys), 500):
-            model.objects.filter(**{f"{key}__in": keys[start : start + 500]}).update(
-                document_count=F("document_count") + delta
-            )
-
-
-@transaction.atomic
-def _upsert(kind: str, items: Sequence[IndexedItem]) -> None:
-    if not items:
-        return
-    existing = {
-        doc.object_id: doc
-        for doc in SearchDocument.objects.select_for_update().filter(
-            kind=kind, object_id__in=[item.object_id for item in items]
-        )
-    }
-    term_deltas: Counter[str] = Counter()
-    word_deltas: Counter[str] = Counter()
-    created: list[SearchDocument] = []
-    updated: list[SearchDocument] = []
-    token_delta = 0
-    for item in items:
-        fresh = _document(kind, item)
-        old = existing.get(item.object_id)
-        term_deltas.update(_terms(fresh))
-        word_deltas.update(_surface_words(fresh))
-        token_delta += fresh.length
-        if old is None:
-            created.append(fresh)
-            continue
-        term_deltas.subtract(_terms(old))
-        word_deltas.subtract(_surface_words(old))
-        token_delta -= old.length
-        fresh.pk = old.pk
-        updated.append(fresh)
-    SearchDocument.objects.bulk_create(created, batch_size=BATCH)
-    fields = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in ("id", "kind", "object_id")]
-    for document in updated:
-        document.save(update_fields=fields)
-    fresh_by_object = {document.object_id: document for document in [*created, *updated]}
-    ids = dict(
-        SearchDocument.objects.filter(kind=kind, object_id__in=list(fresh_by_object)).values_list("pk", "object_id")
+    kind = analysed[0].kind
+    existing = list(
+        SearchDocument.objects.select_for_update()
+        .filter(generation=generation, kind=kind, object_id__in=[a.item.object_id for a in analysed])
+        .only("pk", "object_id", "title", "body", "length")
     )
-    _write_postings(ids, fresh_by_object, updated_ids=[document.pk for document in updated])
-    get_backend().write(list(ids))
-    _apply_counts(SearchTerm, "term", term_deltas)
-    _apply_counts(SearchWord, "word", word_deltas)
-    _stats()
-    SearchStats.objects.filter(pk=1).update(
-        document_count=F("document_count") + len(created), token_count=F("token_count") + token_delta
-    )
-
-
-def _write_postings(ids: dict[int, int], documents: dict[int, SearchDocument], updated_ids: list[int]) -> None:
-    """Replace the postings of these documents; impacts use the average length indexed so far."""
-    stats = _stats()
-    if stats.document_count:
-        avgdl = stats.token_count / stats.document_count
+    changes = _Changes()
+    if replace:
+        _remove(existing, changes)
     else:
-        avgdl = sum(document.length for document in documents.values()) / max(len(documents), 1)
-    postings.delete(updated_ids)
-    rows = []
-    for pk, object_id in ids.items():
-        document = documents[object_id]
-        rows += postings.posting_rows(pk, document.title_tokens, document.body_tokens, document.length, avgdl)
-    get_backend().insert_postings(rows)
+        present = {document.object_id for document in existing}
+        analysed = [a for a in analysed if a.item.object_id not in present]
+    documents = [a.document(generation) for a in analysed]
+    SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+    average = _average_length(generation, analysed, changes)
+    rows: list[postings.Row] = []
+    titles: dict[int, list[str]] = {}
+    for document, item in zip(documents, analysed, strict=True):
+        rows += postings.posting_rows(document.pk, item.title_tokens, item.body_tokens, item.length, average)
+        titles[document.pk] = item.title_tokens
+        changes.terms.update(item.terms())
+        changes.words.update(_surface_words(document.title, document.body))
+        changes.documents += 1
+        changes.tokens += item.length
+    backend = get_backend()
+    backend.insert_postings(rows)
+    backend.write(titles)
+    changes.record(generation)
+
+
+def _average_length(generation: int, analysed: Sequence[_Analysed], changes: _Changes) -> float:
+    """The average document length postings' impacts use: the generation's so far, or this batch's."""
+    documents, tokens = statistics.totals(generation)
+    documents, tokens = documents + changes.documents, tokens + changes.tokens  # less what this write removed
+    if documents > 0:
+        return tokens / documents
+    return sum(a.length for a in analysed) / max(len(analysed), 1)
+
+
+def _remove(documents: Sequence[SearchDocument], changes: _Changes) -> None:
+    """Delete these documents with their postings and title entries; their counts leave `changes`."""
+    if not documents:
+        return
+    ids = [document.pk for document in documents]
+    for term in postings.terms_of(ids):
+        changes.terms[term] -= 1
+    for document in documents:
+        changes.words.subtract(_surface_words(document.title, document.body))
+        changes.documents -= 1
+        changes.tokens -= document.length
+    get_backend().delete(ids)
+    postings.delete(ids)
+    SearchDocument.objects.filter(pk__in=ids).delete()
+
+
+def _describe(kind: str, object_ids: Sequence[int]) -> tuple[list[_Analysed], set[int]]:
+    """The findable ones of these items, analysed, and the ids of those that are not findable (any more)."""
+    src = source(kind)
+    found = [_analyse(kind, src.describe(obj)) for obj in src.findable().filter(pk__in=list(object_ids))]
+    return found, set(object_ids) - {a.item.object_id for a in found}
+
+
+def _index_into(numbers: Sequence[int], kind: str, object_ids: Sequence[int]) -> None:
+    for start in range(0, len(object_ids), BATCH):
+        chunk = object_ids[start : start + BATCH]
+        found, missing = _describe(kind, chunk)
+        with transaction.atomic():
+            for generation in numbers:
+                _write(generation, found)
+                _remove_from(generation, kind, missing)
+
+
+def _remove_from(generation: int, kind: str, object_ids: Iterable[int]) -> int:
+    ids = list(object_ids)
+    if not ids:
+        return 0
+    documents = list(
+        SearchDocument.objects.select_for_update()
+        .filter(generation=generation, kind=kind, object_id__in=ids)
+        .only("pk", "object_id", "title", "body", "length")
+    )
+    changes = _Changes()
+    _remove(documents, changes)
+    changes.record(generation)
+    return len(documents)
 
 
 @transaction.atomic
 def remove_items(kind: str, object_ids: Iterable[int]) -> int:
-    documents = list(SearchDocument.objects.select_for_update().filter(kind=kind, object_id__in=list(object_ids)))
-    if not documents:
-        return 0
-    term_deltas: Counter[str] = Counter()
-    word_deltas: Counter[str] = Counter()
-    for document in documents:
-        term_deltas.subtract(_terms(document))
-        word_deltas.subtract(_surface_words(document))
-    ids = [document.pk for document in documents]
-    get_backend().delete(ids)
-    postings.delete(ids)
-    SearchDocument.objects.filter(pk__in=ids).delete()
-    _apply_counts(SearchTerm, "term", term_deltas)
-    _apply_counts(SearchWord, "word", word_deltas)
-    _stats()
-    SearchStats.objects.filter(pk=1).update(
-        document_count=F("document_count") - len(documents),
-        token_count=F("token_count") - sum(document.length for document in documents),
-    )
-    return len(documents)
+    """Take these items out of the index (every generation written to); the number of documents removed."""
+    ids = list(object_ids)
+    return max((_remove_from(generation, kind, ids) for generation in statistics.writable_generations()), default=0)
 
 
 def index_items(kind: str, object_ids: Iterable[int]) -> None:
-    """Bring the index in line with these items: findable ones are (re)indexed, the rest removed."""
+    """Bring the index in line with these items: findable ones are (re)indexed, the rest removed.
+
+    While a rebuild runs, both the live generation and the one being built get the update.
+    """
     ids = list(dict.fromkeys(object_ids))
     if not ids:
         return
@@ -186,14 +209,7 @@ def index_items(kind: str, object_ids: Iterable[int]) -> None:
     if deferred is not None:
         deferred.setdefault(kind, set()).update(ids)
         return
-    src = source(kind)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        found = [src.describe(obj) for obj in src.findable().filter(pk__in=chunk)]
-        _upsert(kind, found)
-        missing = set(chunk) - {item.object_id for item in found}
-        if missing:
-            remove_items(kind, missing)
+    _index_into(statistics.writable_generations(), kind, ids)
 
 
 def index_after_commit(kind: str, object_ids: Iterable[int]) -> None:
@@ -291,23 +307,73 @@ def deferred_indexing() -> Iterator[None]:
         _deferred.reset(token)
     for kind, ids in pending.items():
         index_items(kind, sorted(ids))
+    if pending:
+        statistics.compact()  # a bulk import inserted a statistics row per term and batch
 
 
 def rebuild(progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
-    """Empty the index and index every findable item of every source; returns counts per kind."""
-    with transaction.atomic():
-        get_backend().clear()
-        postings.clear()
-        SearchDocument.objects.all().delete()
-        SearchTerm.objects.all().delete()
-        SearchWord.objects.all().delete()
-        SearchStats.objects.update_or_create(pk=1, defaults={"document_count": 0, "token_count": 0})
-    counts: dict[str, int] = {}
-    for src in sources():
-        ids = list(src.findable().order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), BATCH):
-            index_items(src.kind, ids[start : start + BATCH])
-            if progress:
-                progress(src.kind, min(start + BATCH, len(ids)), len(ids))
-        counts[src.kind] = len(ids)
+    """Index every findable item of every source in a new generation beside the live one, then swap.
+
+    Searches read the live generation until the swap, so they stay complete throughout; updates made
+    meanwhile go to both (`index_items`), and those recorded since the rebuild began are replayed into
+    the new generation before the swap. Then the old generation is removed. Returns counts per kind.
+    """
+    started = timezone.now()
+    building = generations.begin()
+    try:
+        counts: dict[str, int] = {}
+        for src in sources():
+            ids = list(src.findable().order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(ids), BATCH):
+                _build_batch(building, src.kind, ids[start : start + BATCH])
+                if progress:
+                    progress(src.kind, min(start + BATCH, len(ids)), len(ids))
+            counts[src.kind] = len(ids)
+        _replay_updates(building, since=started - REPLAY_MARGIN)
+        statistics.compact([building])
+        retired = generations.swap(building)
+    except BaseException:
+        discard(building)
+        raise
+    if retired is not None:
+        discard(retired)
+    vocabulary_changed()
     return counts
+
+
+def _build_batch(generation: int, kind: str, object_ids: Sequence[int]) -> None:
+    found, _missing = _describe(kind, object_ids)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _write(generation, found, replace=False)
+            return
+        except IntegrityError:  # an update inserted one of these documents meanwhile: it is newer, keep it
+            if attempt == 2:
+                raise
+
+
+def _replay_updates(generation: int, since: datetime) -> None:
+    """Apply to the new generation again the index updates recorded since `since` (see REPLAY_MARGIN)."""
+    wanted: dict[str, set[int]] = {}
+    updates = Delivery.objects.filter(kind=Kind.SEARCH_INDEX, created_at__gte=since).values_list("payload", flat=True)
+    for payload in updates.iterator():
+        wanted.setdefault(payload["kind"], set()).update(payload["ids"])
+    for kind, ids in wanted.items():
+        if kind in {src.kind for src in sources()}:
+            _index_into([generation], kind, sorted(ids))
+
+
+def discard(generation: int) -> None:
+    """Remove a generation's documents, postings, title entries and statistics, a batch at a time."""
+    backend = get_backend()
+    while True:
+        ids = list(SearchDocument.objects.filter(generation=generation).values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            break
+        with transaction.atomic():
+            backend.delete(ids)
+            postings.delete(ids)
+            SearchDocument.objects.filter(pk__in=ids).delete()
+    statistics.forget(generation)
+    generations.retire(generation)

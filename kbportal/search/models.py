@@ -1,16 +1,49 @@
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 
 
-class SearchDocument(models.Model):
-    """One searchable item as the index holds it: analysed tokens for matching, plain text for snippets.
+class SearchGeneration(models.Model):
+    """One build of the index. Searches read the live one; a rebuild fills a new one beside it and swaps.
 
-    Only items customers may find are here; `visible_from` hides scheduled ones until their time.
-    Ranked search reads the document's postings (`SearchPosting`); the title's full-text
-    structure (an FTS5 table on SQLite, a tsvector column with a GIN index on PostgreSQL) lives
-    beside this table for prefix matching, kept in step by the backend.
+    Every document and every statistics row belongs to a generation. While a rebuild runs there are two:
+    the live one searches read, and the building one; every index update in the meantime goes to both.
     """
 
+    class State(models.TextChoices):
+        BUILDING = "building", _("building")
+        LIVE = "live", _("live")
+        RETIRED = "retired", _("retired")
+
+    number = models.PositiveIntegerField(_("number"), primary_key=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("index generation")
+        verbose_name_plural = _("index generations")
+        constraints = [
+            # At most one live and one building generation.
+            models.UniqueConstraint(
+                fields=["state"], condition=~models.Q(state="retired"), name="search_generation_one_per_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.state})"
+
+
+class SearchDocument(models.Model):
+    """One searchable item as the index holds it: plain text for snippets, the length BM25 needs.
+
+    Only items customers may find are here; `visible_from` hides scheduled ones until their time.
+    Ranked search reads the document's postings (`SearchPosting`), which hold its analysed terms;
+    the title's full-text structure (an FTS5 table on SQLite, a tsvector column with a GIN index on
+    PostgreSQL) lives beside this table for prefix matching, kept in step by the backend.
+    """
+
+    generation = models.PositiveIntegerField(_("generation"), default=1)
     kind = models.CharField(_("kind"), max_length=20)
     object_id = models.BigIntegerField(_("object id"))
     language = models.CharField(_("language"), max_length=10)
@@ -20,8 +53,6 @@ class SearchDocument(models.Model):
     external_id = models.CharField(_("external id"), max_length=200, blank=True)
     category_id = models.BigIntegerField(_("category"), null=True, blank=True)
     product_versions = models.CharField(_("product versions"), max_length=300, blank=True)
-    title_tokens = models.TextField(_("title tokens"))
-    body_tokens = models.TextField(_("body tokens"))
     length = models.PositiveIntegerField(_("length in tokens"))
     boost = models.FloatField(_("quality signal"), default=0.0)
     visible_from = models.DateTimeField(_("visible from"), null=True, blank=True)
@@ -30,7 +61,9 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "kind", "object_id"], name="search_document_unique_item")
+        ]
         indexes = [
             # Filters of a search: kind and language.
             models.Index(fields=["kind", "language"], name="search_doc_kind_language"),
@@ -40,6 +73,16 @@ class SearchDocument(models.Model):
         return f"{self.kind}:{self.object_id} {self.title}"
 
 
+class RealField(models.FloatField):  # type: ignore[type-arg]  # the stubs' generic is not subscriptable at run time
+    """A 4-byte float on PostgreSQL (SQLite has only 8-byte ones): postings are the index's bulk.
+
+    Weighted frequencies are multiples of 0.25 and stay exact; impacts only order a term's postings.
+    """
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        return "real" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
 class SearchPosting(models.Model):
     """A term in a document: the inverted index ranked search reads on either database.
 
@@ -47,13 +90,17 @@ class SearchPosting(models.Model):
     which a search computes exact BM25. `impact` is the term's BM25 saturation in the document
     at indexing time; the index on (term, impact) hands a search each term's best documents
     first, so a common term costs its best few hundred postings, not all of them.
+
+    Kept small, as it holds some 130 rows a document: 4-byte document ids and floats on PostgreSQL;
+    on SQLite a WITHOUT ROWID table clustered on its primary key (migration 0005; a later migration
+    that rebuilds this table must keep that, `tests/search/test_index_layout.py` checks it).
     """
 
     pk = models.CompositePrimaryKey("document_id", "term")
-    document_id = models.BigIntegerField(_("document"))
+    document_id = models.IntegerField(_("document"))
     term = models.CharField(_("term"), max_length=100)
-    frequency = models.FloatField(_("weighted term frequency"))
-    impact = models.FloatField(_("impact"))
+    frequency = RealField(_("weighted term frequency"))
+    impact = RealField(_("impact"))
 
     class Meta:
         verbose_name = _("search posting")
@@ -67,46 +114,57 @@ class SearchPosting(models.Model):
         return f"{self.term} in {self.document_id}"
 
 
-class SearchTerm(models.Model):
-    """How many documents hold a token: BM25's document frequency, and the vocabulary for "did you mean"."""
-
-    term = models.CharField(_("term"), max_length=100, primary_key=True)
-    document_count = models.PositiveIntegerField(_("documents"), default=0)
-
-    class Meta:
-        verbose_name = _("search term")
-        verbose_name_plural = _("search terms")
-
-    def __str__(self) -> str:
-        return self.term
+# Statistics BM25 needs, as rows to add up: an indexing batch inserts the changes it makes (+1 for a term
+# in a new document, -1 for one gone) and never updates a shared row, so batches from several workers do not
+# wait for each other; `statistics.compact()` later folds each key's rows into one.
 
 
-class SearchWord(models.Model):
-    """A word as written (normalised, not stemmed) and how many documents use it: "did you mean"'s vocabulary."""
+class SearchTermCount(models.Model):
+    """A change in how many documents hold a term: BM25's document frequency is the sum."""
 
-    word = models.CharField(_("word"), max_length=100, primary_key=True)
-    document_count = models.PositiveIntegerField(_("documents"), default=0)
+    generation = models.PositiveIntegerField(_("generation"))
+    term = models.CharField(_("term"), max_length=100)
+    documents = models.IntegerField(_("documents"))
 
     class Meta:
-        verbose_name = _("search word")
-        verbose_name_plural = _("search words")
+        verbose_name = _("term count")
+        verbose_name_plural = _("term counts")
+        indexes = [models.Index(fields=["generation", "term"], name="search_termcount_term")]
 
     def __str__(self) -> str:
-        return self.word
+        return f"{self.term} {self.documents:+d}"
 
 
-class SearchStats(models.Model):
-    """Totals BM25 needs: the number of documents and of tokens (one row)."""
+class SearchWordCount(models.Model):
+    """A change in how many documents use a word as written: the vocabulary "did you mean" picks from."""
 
-    document_count = models.PositiveIntegerField(default=0)
-    token_count = models.PositiveBigIntegerField(default=0)
+    generation = models.PositiveIntegerField(_("generation"))
+    word = models.CharField(_("word"), max_length=100)
+    documents = models.IntegerField(_("documents"))
 
     class Meta:
-        verbose_name = _("search statistics")
-        verbose_name_plural = _("search statistics")
+        verbose_name = _("word count")
+        verbose_name_plural = _("word counts")
+        indexes = [models.Index(fields=["generation", "word"], name="search_wordcount_word")]
 
     def __str__(self) -> str:
-        return f"{self.document_count} documents"
+        return f"{self.word} {self.documents:+d}"
+
+
+class SearchTotals(models.Model):
+    """A change in the number of documents and of their tokens (BM25's average length is the ratio of sums)."""
+
+    generation = models.PositiveIntegerField(_("generation"))
+    documents = models.IntegerField(_("documents"))
+    tokens = models.BigIntegerField(_("tokens"))
+
+    class Meta:
+        verbose_name = _("index totals")
+        verbose_name_plural = _("index totals")
+        indexes = [models.Index(fields=["generation"], name="search_totals_generation")]
+
+    def __str__(self) -> str:
+        return f"{self.documents:+d} documents"
 
 
 class SynonymGroup(models.Model):

@@ -35,17 +35,32 @@ def saturation(frequency: float, length: int, avgdl: float) -> float:
     return frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * length / max(avgdl, 1.0)))
 
 
+Row = tuple[int, str, float, float]
+
+
 def posting_rows(
-    document_id: int, title_tokens: str, body_tokens: str, length: int, avgdl: float
-) -> list[tuple[int, str, float, float]]:
+    document_id: int, title_tokens: Sequence[str], body_tokens: Sequence[str], length: int, avgdl: float
+) -> list[Row]:
     """(document id, term, weighted frequency, impact) for every distinct term of a document."""
     frequencies: defaultdict[str, float] = defaultdict(float)
-    for weight, tokens in ((TITLE_WEIGHT, title_tokens), (1.0, body_tokens)):
-        for token in tokens.split():
-            frequencies[token[:MAX_TERM_LENGTH]] += weight
-    return [
-        (document_id, term, frequency, saturation(frequency, length, avgdl)) for term, frequency in frequencies.items()
-    ]
+    for token in title_tokens:
+        frequencies[token[:MAX_TERM_LENGTH]] += TITLE_WEIGHT
+    for token in body_tokens:
+        frequencies[token[:MAX_TERM_LENGTH]] += 1.0
+    norm = K1 * (1 - B + B * length / max(avgdl, 1.0))
+    return [(document_id, term, tf, tf * (K1 + 1) / (tf + norm)) for term, tf in frequencies.items()]
+
+
+def terms_of(document_ids: Sequence[int]) -> list[str]:
+    """The terms of these documents, once per document holding each (what their removal takes off the counts)."""
+    terms: list[str] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(document_ids), 500):
+            chunk = list(document_ids[start : start + 500])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT term FROM {TABLE} WHERE document_id IN ({marks})", chunk)  # noqa: S608
+            terms += [row[0] for row in cursor.fetchall()]
+    return terms
 
 
 def delete(document_ids: Sequence[int]) -> None:
@@ -58,24 +73,27 @@ def delete(document_ids: Sequence[int]) -> None:
             cursor.execute(f"DELETE FROM {TABLE} WHERE document_id IN ({marks})", chunk)  # noqa: S608
 
 
-def clear() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
-
-
 def ranked(
-    terms: Sequence[str], idfs: Sequence[float], avgdl: float, filters: Filters, limit: int
+    terms: Sequence[str],
+    idfs: Sequence[float],
+    avgdl: float,
+    filters: Filters,
+    limit: int,
+    *,
+    shared: bool = False,
 ) -> list[tuple[int, float]]:
     """(document id, BM25 score) best first, at most `limit`, every one passing the filters.
 
     The first pass walks the postings alone. If the filters then leave fewer than `limit` of its
-    candidates, a second pass walks only the postings of documents that pass them.
+    candidates, a second pass walks only the postings of documents that pass them. While another
+    generation's postings share the table (`shared`: a rebuild runs), the first pass is that second one,
+    so the other generation's documents take no place among the candidates.
     """
     weights = _term_weights(terms, idfs)
     if not weights:
         return []
     keep = max(CANDIDATES, limit)
-    candidates = _candidates(weights, keep, filters=None)
+    candidates = _candidates(weights, keep, filters=filters if shared else None)
     scored = _exact_scores(candidates, weights, avgdl, filters)
     if len(scored) < limit and len(scored) < len(candidates):
         scored = _exact_scores(_candidates(weights, keep, filters=filters), weights, avgdl, filters)
@@ -119,14 +137,17 @@ def _exact_scores(
     if not document_ids:
         return []
     clause, filter_params = filters.sql("d")
+    marks = ", ".join(["%s"] * len(document_ids))
     sql = (
         f"SELECT p.document_id, p.term, p.frequency, d.length FROM {TABLE} p "  # noqa: S608
         "JOIN search_searchdocument d ON d.id = p.document_id "
-        f"WHERE p.document_id IN ({', '.join(['%s'] * len(document_ids))}) "
+        f"WHERE p.document_id IN ({marks}) AND d.id IN ({marks}) "
         f"AND p.term IN ({', '.join(['%s'] * len(weights))}) AND {clause}"
     )
+    # The ids twice: PostgreSQL then reads the few documents by key, however stale its statistics (right after
+    # a bulk load it would otherwise scan the documents to hash-join them).
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*document_ids, *weights, *filter_params])
+        cursor.execute(sql, [*document_ids, *document_ids, *weights, *filter_params])
         rows = cursor.fetchall()
     return _bm25(rows, weights, avgdl)
 

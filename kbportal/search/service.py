@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from rapidfuzz import fuzz, process
 
-from . import postings
+from . import postings, statistics
 from .analysis import Analyzer, is_cjk
 from .analyzers import current_analyzer, vocabulary_version
 from .backends import Filters, get_backend
 from .backends.base import idf
-from .models import SearchDocument, SearchStats, SearchTerm, SearchWord
+from .models import SearchDocument
 from .registry import source
 from .snippets import Highlighter
 
@@ -58,15 +58,8 @@ class SearchResults:
     terms: list[str] = field(default_factory=list)
 
 
-def _stats() -> tuple[int, float]:
-    stats = SearchStats.objects.filter(pk=1).first()
-    if stats is None or not stats.document_count:
-        return 0, 1.0
-    return stats.document_count, stats.token_count / stats.document_count
-
-
-def _idfs(terms: list[str], document_count: int) -> list[float]:
-    counts = dict(SearchTerm.objects.filter(term__in=terms).values_list("term", "document_count"))
+def _idfs(generation: int, terms: list[str], document_count: int) -> list[float]:
+    counts = statistics.document_frequencies(generation, terms)
     return [idf(document_count, counts.get(term, 0)) for term in terms]
 
 
@@ -96,12 +89,14 @@ def search(
     results = SearchResults(query=query, terms=terms)
     if terms:
         now = timezone.now()
-        document_count, avgdl = _stats()
+        index = statistics.state()
         filters = Filters(
-            now=now, kinds=kinds or (), language=language, category_ids=category_ids or (),
+            now=now, generation=index.live, kinds=kinds or (), language=language, category_ids=category_ids or (),
             product_version=product_version,
         )  # fmt: skip
-        scored = postings.ranked(terms, _idfs(terms, document_count), avgdl, filters, limit * CANDIDATE_FACTOR)
+        idfs = _idfs(index.live, terms, index.documents)
+        shared = index.building is not None
+        scored = postings.ranked(terms, idfs, index.average_length, filters, limit * CANDIDATE_FACTOR, shared=shared)
         results.hits = _rank(scored, query, terms, analyzer, now, preferred_language, limit)
     results.suggestion = did_you_mean(query, analyzer=analyzer)
     return results
@@ -238,7 +233,7 @@ def _words() -> tuple[set[str], list[str]]:
 
 def _load_vocabulary(version: str | None) -> None:
     """Read the index's words; `version` is the cache's vocabulary version read just before (None: unknown)."""
-    counts = dict(SearchWord.objects.filter(document_count__gt=0).values_list("word", "document_count"))
+    counts = statistics.word_counts(statistics.state().live)
     # In a large index suggest only words used more than once, so a typo in one page is never offered.
     least = 2 if len(counts) > 5000 else 1
     common = sorted((w for w, n in counts.items() if n >= least), key=lambda w: (-counts[w], w))[:200_000]

@@ -5,7 +5,7 @@ registry's note on which writes go this way and which call the indexing themselv
 
 A fixture's rows (`loaddata`, `raw=True`) are taken as they are: the index arrives in the same fixture,
 postings and counts as they were, so a restored database ranks exactly as the original did. Only the
-titles' full-text structure, which lives beside the tables, is written again from each loaded document.
+titles' full-text structure, which lives beside the tables, is written again from each loaded document's title.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from . import indexing, registry
-from .analyzers import synonyms_changed
+from .analyzers import current_analyzer, synonyms_changed
 from .backends import get_backend
 from .models import SearchDocument, SynonymGroup
 
@@ -42,7 +42,7 @@ def _on_document_loaded(
 ) -> None:
     # Indexing writes the structure itself; a fixture has no place for it (an FTS5 table, a tsvector column).
     if raw:
-        get_backend().write([instance.pk])
+        get_backend().write({instance.pk: current_analyzer().document_tokens(instance.title)})
 
 
 post_save.connect(_on_document_loaded, sender=SearchDocument, dispatch_uid="search-document-loaded")

@@ -144,12 +144,15 @@ TEMPLATES = [
 # SQLite is tuned for a small multi-user site: WAL lets readers work while one
 # writer writes, the busy timeout makes a second writer wait instead of failing,
 # and IMMEDIATE transactions take the write lock up front so two transactions
-# never deadlock upgrading a read lock.
+# never deadlock upgrading a read lock. A 32 MB page cache (the default is 2 MB,
+# allocated only as pages are read) keeps the search index's B-trees in memory
+# while a batch of postings goes in: indexing 26% faster (bench/README.md).
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": (
         "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
+        "PRAGMA cache_size=-32000;"
     ),
 }
 
@@ -639,6 +642,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "helpcenter.content_gap_rollup",
         "schedule": crontab(minute=15),
         "options": {"expire_seconds": 30 * 60},
+    },
+    # The search index's statistics: each key's rows (one per indexing batch) folded into one.
+    "search-compact": {
+        "task": "search.compact_statistics",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expire_seconds": 9 * 60},
     },
     "sla-check": {
         "task": "tickets.tasks.sla_check_task",

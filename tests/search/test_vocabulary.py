@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from kbportal.search import analyzers, service
-from kbportal.search.models import SearchWord
+from kbportal.search.models import SearchWordCount
 from tests.articles.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def _words() -> set[str]:
 
 
 def test_an_unchanged_index_is_never_read_twice(clock, django_assert_num_queries):
-    SearchWord.objects.create(word="install", document_count=3)
+    SearchWordCount.objects.create(generation=1, word="install", documents=3)
     analyzers.vocabulary_changed()
     assert "install" in _words()
 
@@ -34,10 +34,10 @@ def test_an_unchanged_index_is_never_read_twice(clock, django_assert_num_queries
 
 
 def test_changed_words_are_read_at_the_next_check_and_at_most_once_per_period(clock, django_assert_num_queries):
-    SearchWord.objects.create(word="install", document_count=3)
+    SearchWordCount.objects.create(generation=1, word="install", documents=3)
     assert "install" in _words()
 
-    SearchWord.objects.create(word="activate", document_count=2)
+    SearchWordCount.objects.create(generation=1, word="activate", documents=2)
     analyzers.vocabulary_changed()
     clock.value += service._VOCABULARY_TTL / 2
     with django_assert_num_queries(0):
@@ -48,9 +48,11 @@ def test_changed_words_are_read_at_the_next_check_and_at_most_once_per_period(cl
 
 
 def test_a_change_whose_signal_was_lost_arrives_with_the_periodic_reread(clock, monkeypatch):
-    SearchWord.objects.create(word="install", document_count=3)
+    SearchWordCount.objects.create(generation=1, word="install", documents=3)
     assert "install" in _words()
-    SearchWord.objects.create(word="activate", document_count=2)  # no vocabulary_changed(): Redis was down
+    SearchWordCount.objects.create(
+        generation=1, word="activate", documents=2
+    )  # no vocabulary_changed(): Redis was down
 
     clock.value += service._VOCABULARY_TTL * 2
     assert "activate" not in _words()

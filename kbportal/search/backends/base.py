@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,11 +23,16 @@ def idf(document_count: int, matching: int) -> float:
     return value if value > 0 else MIN_IDF
 
 
+_LIVE_GENERATION = "COALESCE((SELECT number FROM search_searchgeneration WHERE state = 'live'), 1)"
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions every search applies in SQL: kinds, language, category, product version, due items only."""
+    """Restrictions every search applies in SQL: the live generation, kinds, language, category, product version,
+    due items only."""
 
     now: datetime
+    generation: int | None = None
     kinds: Sequence[str] = ()
     language: str | None = None
     category_ids: Sequence[int] = ()
@@ -36,6 +41,11 @@ class Filters:
     def sql(self, alias: str) -> tuple[str, list[SqlParam]]:
         clauses = [f"({alias}.visible_from IS NULL OR {alias}.visible_from <= %s)"]
         params: list[SqlParam] = [self.now]
+        if self.generation is not None:
+            clauses.append(f"{alias}.generation = %s")
+            params.append(self.generation)
+        else:  # the live one, read in the same statement (a caller that has not asked `statistics.state()`)
+            clauses.append(f"{alias}.generation = {_LIVE_GENERATION}")
         if self.kinds:
             clauses.append(f"{alias}.kind IN ({', '.join(['%s'] * len(self.kinds))})")
             params += list(self.kinds)
@@ -58,13 +68,11 @@ class Backend:
         """Insert (document id, term, weighted frequency, impact) rows into the postings table."""
         raise NotImplementedError
 
-    def write(self, document_ids: Sequence[int]) -> None:
+    def write(self, titles: Mapping[int, Sequence[str]]) -> None:
+        """Enter these documents' title tokens (by document id) in the titles' full-text structure."""
         raise NotImplementedError
 
     def delete(self, document_ids: Sequence[int]) -> None:
-        raise NotImplementedError
-
-    def clear(self) -> None:
         raise NotImplementedError
 
     def prefix_search(self, terms: Sequence[str], prefix: str, filters: Filters, limit: int) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db import connection
 
@@ -16,10 +16,10 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(tokens: str) -> str:
+def tsvector_literal(tokens: Sequence[str]) -> str:
     """A tsvector in its text form: every token with its positions."""
     positions: dict[str, list[str]] = {}
-    for position, token in enumerate(tokens.split(), start=1):
+    for position, token in enumerate(tokens, start=1):
         positions.setdefault(token, []).append(str(min(position, _MAX_POSITION)))
     return " ".join(f"{_lexeme(token)}:{','.join(spots[:256])}" for token, spots in positions.items())
 
@@ -32,21 +32,18 @@ class PostgresBackend(Backend):
                 for row in rows:
                     copy.write_row(row)
 
-    def write(self, document_ids: Sequence[int]) -> None:
-        if not document_ids:
+    def write(self, titles: Mapping[int, Sequence[str]]) -> None:
+        if not titles:
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, title_tokens FROM search_searchdocument WHERE id = ANY(%s)", [list(document_ids)]
+                "UPDATE search_searchdocument d SET title_vector = v.vector::tsvector "
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, vector) WHERE d.id = v.id",
+                [list(titles), [tsvector_literal(tokens) for tokens in titles.values()]],
             )
-            rows = [(tsvector_literal(title), pk) for pk, title in cursor.fetchall()]
-            cursor.executemany("UPDATE search_searchdocument SET title_vector = %s::tsvector WHERE id = %s", rows)
 
     def delete(self, document_ids: Sequence[int]) -> None:
         """The vector lives on the document row, which the caller deletes."""
-
-    def clear(self) -> None:
-        """Nothing beside the document rows."""
 
     def prefix_search(self, terms: Sequence[str], prefix: str, filters: Filters, limit: int) -> list[int]:
         parts = [_lexeme(term) for term in terms]

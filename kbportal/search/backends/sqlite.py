@@ -1,8 +1,8 @@
-"""SQLite: postings inserted in one executemany; an FTS5 table of title tokens (rowid = document id)."""
+"""SQLite: postings inserted in one executemany, in key order; an FTS5 table of title tokens (rowid = document id)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db import connection
 
@@ -20,19 +20,17 @@ class SqliteBackend(Backend):
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO search_searchposting (document_id, term, frequency, impact) VALUES (%s, %s, %s, %s)",
-                list(rows),
+                sorted(rows),  # in the WITHOUT ROWID table's key order: appends, not page splits
             )
 
-    def write(self, document_ids: Sequence[int]) -> None:
-        if not document_ids:
+    def write(self, titles: Mapping[int, Sequence[str]]) -> None:
+        if not titles:
             return
+        self.delete(list(titles))
         with connection.cursor() as cursor:
-            self.delete(document_ids)
-            marks = ", ".join(["%s"] * len(document_ids))
-            cursor.execute(
-                f"INSERT INTO {TABLE}(rowid, title) "  # noqa: S608 - fixed table name, ids as parameters
-                f"SELECT id, title_tokens FROM search_searchdocument WHERE id IN ({marks})",
-                list(document_ids),
+            cursor.executemany(
+                f"INSERT INTO {TABLE}(rowid, title) VALUES (%s, %s)",  # noqa: S608 - fixed table name
+                [(pk, " ".join(tokens)) for pk, tokens in titles.items()],
             )
 
     def delete(self, document_ids: Sequence[int]) -> None:
@@ -41,10 +39,6 @@ class SqliteBackend(Backend):
         with connection.cursor() as cursor:
             marks = ", ".join(["%s"] * len(document_ids))
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", list(document_ids))  # noqa: S608
-
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
 
     def prefix_search(self, terms: Sequence[str], prefix: str, filters: Filters, limit: int) -> list[int]:
         parts = [_quoted(term) for term in terms]
