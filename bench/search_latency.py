@@ -823,6 +823,7 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         )
         if arguments.cpu_only:
             return
+        index_size_report(is_postgres, "after the import", beside_django=False)
     rebuild_seconds = None
     if not arguments.skip_rebuild and not arguments.demo:
         probe = queries(arguments.seed + 200)[:5]
@@ -830,7 +831,7 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         complete: list[bool] = []
 
         def during(kind: str, done: int, total: int) -> None:
-            if done % (indexing.BATCH * 20) == 0:  # every 20 batches: do searches still find everything?
+            if done % (indexing.BATCH * 10) == 0:  # every 10 batches: do searches still find everything?
                 complete.append([len(service.search(q.text, limit=100).hits) for q in probe] == expected)
 
         started, cpu = time.perf_counter(), time.process_time()
@@ -864,7 +865,7 @@ def measure(arguments: argparse.Namespace, workdir: Path, is_postgres: bool) -> 
         f"{SearchPosting.objects.count():,} postings, longer than {postings.POSTINGS_PER_TERM:,} for "
         f"{sum(c > postings.POSTINGS_PER_TERM for c in counts_by_term):,} terms; database {size / 1e6:,.0f} MB"
     )
-    index_size_report(is_postgres)
+    index_size_report(is_postgres, "now", beside_django=True)
 
     backend = type(get_backend())
     search_clock = StageClock()
@@ -968,23 +969,28 @@ DJANGO_FTS = [
 ]
 
 
-def index_size_report(is_postgres: bool) -> None:
-    """On-disk size of the index's tables (with their indexes and TOAST) beside Django FTS's of the same text."""
+def index_size_report(is_postgres: bool, label: str, *, beside_django: bool) -> None:
+    """On-disk size of the index's tables (with their indexes and TOAST), beside Django FTS's of the same text."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         if is_postgres:
+            cursor.execute("VACUUM ANALYZE")
             sizes = {}
             for table in OUR_TABLES:
                 cursor.execute("SELECT pg_total_relation_size(%s), pg_relation_size(%s)", [table, table])
                 sizes[table] = cursor.fetchone()
-            started = time.perf_counter()
-            for statement in DJANGO_FTS:
-                cursor.execute(statement)
-            built = time.perf_counter() - started
-            cursor.execute("SELECT pg_total_relation_size('bench_django_fts'), pg_relation_size('bench_django_fts')")
-            fts_total, fts_heap = cursor.fetchone()
-            cursor.execute("DROP TABLE bench_django_fts")
+            fts_total = None
+            if beside_django:
+                started = time.perf_counter()
+                for statement in DJANGO_FTS:
+                    cursor.execute(statement)
+                built = time.perf_counter() - started
+                cursor.execute(
+                    "SELECT pg_total_relation_size('bench_django_fts'), pg_relation_size('bench_django_fts')"
+                )
+                fts_total, fts_heap = cursor.fetchone()
+                cursor.execute("DROP TABLE bench_django_fts")
         else:
             cursor.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")
             pages = dict(cursor.fetchall())
@@ -999,7 +1005,7 @@ def index_size_report(is_postgres: bool) -> None:
                     sizes[table] = (total + size, heap + (size if name == table else 0))
             fts_total = None
     ours = sum(total for total, _heap in sizes.values())
-    print("Index size on disk (MB, with indexes):")
+    print(f"Index size on disk {label} (MB, with indexes):")
     for table, (total, heap) in sizes.items():
         print(f"  {table:<26} {total / 1e6:9.1f}  (table {heap / 1e6:.1f})")
     print(f"  {'the index, all tables':<26} {ours / 1e6:9.1f}")

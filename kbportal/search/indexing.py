@@ -337,6 +337,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None) -> dict[str
         raise
     if retired is not None:
         discard(retired)
+    get_backend().compact_postings()
     vocabulary_changed()
     return counts
 

@@ -170,3 +170,17 @@ def test_a_search_costs_the_same_queries_during_a_rebuild(articles, monkeypatch)
     _rebuild_with(monkeypatch, lambda done: during.append(_queries_of_a_search()))
 
     assert set(during) == {_queries_of_a_search()}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_command_outside_a_transaction_also_repacks_the_postings(django_capture_on_commit_callbacks):
+    """On PostgreSQL the command ends with REINDEX CONCURRENTLY, which PostgreSQL allows only outside a transaction."""
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for title in TITLES[:3]:
+            ArticleFactory(title=title, body="Proxy settings and the firewall.")
+
+    call_command("rebuild_search_index", verbosity=0)
+
+    assert sorted(_found("proxy")) == sorted(TITLES[:3])

@@ -75,6 +75,9 @@ class Backend:
     def delete(self, document_ids: Sequence[int]) -> None:
         raise NotImplementedError
 
+    def compact_postings(self) -> None:
+        """After a rebuild: give back the space the old generation's postings left in the indexes."""
+
     def prefix_search(self, terms: Sequence[str], prefix: str, filters: Filters, limit: int) -> list[int]:
         """Documents whose title holds every term and a word starting with `prefix`, best first."""
         raise NotImplementedError

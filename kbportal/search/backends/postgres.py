@@ -45,6 +45,14 @@ class PostgresBackend(Backend):
     def delete(self, document_ids: Sequence[int]) -> None:
         """The vector lives on the document row, which the caller deletes."""
 
+    def compact_postings(self) -> None:
+        """Rebuild the postings' B-trees, packed (inserts in term order split pages half full), without locking
+        out searches or updates. Outside a transaction only, as PostgreSQL requires (a management command)."""
+        if connection.in_atomic_block:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("REINDEX TABLE CONCURRENTLY search_searchposting")
+
     def prefix_search(self, terms: Sequence[str], prefix: str, filters: Filters, limit: int) -> list[int]:
         parts = [_lexeme(term) for term in terms]
         if prefix:

@@ -7,7 +7,10 @@ from kbportal.search.indexing import rebuild
 
 
 class Command(BaseCommand):
-    help = "Empty the search index and index every findable article, video and forum post again."
+    help = (
+        "Index every findable article, video and forum post again, beside the live index, and swap when done: "
+        "search stays complete while it runs."
+    )
 
     def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
