@@ -13,5 +13,6 @@ from .models import SearchDocument
 
 
 def set_boost(kind: str, object_id: int, boost: float) -> int:
-    """Set one item's ranking signal (-1 … +1) in the index; the number of documents changed (0 or 1)."""
+    """Set one item's ranking signal (-1 … +1) in the index; the number of documents changed (0, 1, or 2 while a
+    rebuild runs: the item's document in the live generation and in the one being built)."""
     return SearchDocument.objects.filter(kind=kind, object_id=object_id).update(boost=boost)
