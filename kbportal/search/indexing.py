@@ -22,6 +22,7 @@ from kbportal.outbox.models import Delivery, Kind
 from . import generations, postings, statistics
 from .analyzers import current_analyzer, vocabulary_changed
 from .backends import get_backend
+from .backends.base import Averages
 from .models import SearchDocument
 from .registry import IndexedItem, source, sources
 
@@ -62,6 +63,7 @@ class _Analysed:
             category_id=item.category_id,
             product_versions=f" {' '.join(item.product_versions)} " if item.product_versions else "",
             length=self.length,
+            title_length=len(self.title_tokens),
             boost=item.boost,
             visible_from=item.visible_from,
             updated_at=item.updated_at,
@@ -93,9 +95,17 @@ class _Changes:
     words: Counter[str] = field(default_factory=Counter)
     documents: int = 0
     tokens: int = 0
+    title_tokens: int = 0
 
     def record(self, generation: int) -> None:
-        statistics.record(generation, terms=self.terms, words=self.words, documents=self.documents, tokens=self.tokens)
+        statistics.record(
+            generation,
+            terms=self.terms,
+            words=self.words,
+            documents=self.documents,
+            tokens=self.tokens,
+            title_tokens=self.title_tokens,
+        )
 
 
 def _write(generation: int, analysed: Sequence[_Analysed], *, replace: bool = True) -> None:
@@ -107,7 +117,7 @@ def _write(generation: int, analysed: Sequence[_Analysed], *, replace: bool = Tr
     existing = list(
         SearchDocument.objects.select_for_update()
         .filter(generation=generation, kind=kind, object_id__in=[a.item.object_id for a in analysed])
-        .only("pk", "object_id", "title", "body", "length")
+        .only("pk", "object_id", "title", "body", "length", "title_length")
     )
     changes = _Changes()
     if replace:
@@ -117,29 +127,35 @@ def _write(generation: int, analysed: Sequence[_Analysed], *, replace: bool = Tr
         analysed = [a for a in analysed if a.item.object_id not in present]
     documents = [a.document(generation) for a in analysed]
     SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
-    average = _average_length(generation, analysed, changes)
+    averages = _averages(generation, analysed, changes)
     rows: list[postings.Row] = []
     titles: dict[int, list[str]] = {}
     for document, item in zip(documents, analysed, strict=True):
-        rows += postings.posting_rows(document.pk, item.title_tokens, item.body_tokens, item.length, average)
+        rows += postings.posting_rows(document.pk, document.language, item.title_tokens, item.body_tokens, averages)
         titles[document.pk] = item.title_tokens
         changes.terms.update(item.terms())
         changes.words.update(_surface_words(document.title, document.body))
         changes.documents += 1
         changes.tokens += item.length
+        changes.title_tokens += len(item.title_tokens)
     backend = get_backend()
     backend.insert_postings(rows)
     backend.write(titles)
     changes.record(generation)
 
 
-def _average_length(generation: int, analysed: Sequence[_Analysed], changes: _Changes) -> float:
-    """The average document length postings' impacts use: the generation's so far, or this batch's."""
-    documents, tokens = statistics.totals(generation)
-    documents, tokens = documents + changes.documents, tokens + changes.tokens  # less what this write removed
-    if documents > 0:
-        return tokens / documents
-    return sum(a.length for a in analysed) / max(len(analysed), 1)
+def _averages(generation: int, analysed: Sequence[_Analysed], changes: _Changes) -> Averages:
+    """The average field lengths postings' impacts use: the generation's so far, or this batch's."""
+    documents, tokens, title_tokens = statistics.totals(generation)
+    # Less what this write removed.
+    documents, tokens, title_tokens = (
+        documents + changes.documents, tokens + changes.tokens, title_tokens + changes.title_tokens
+    )  # fmt: skip
+    if documents <= 0:
+        documents = max(len(analysed), 1)
+        title_tokens = sum(len(a.title_tokens) for a in analysed)
+        tokens = title_tokens + sum(len(a.body_tokens) for a in analysed)
+    return Averages(title=title_tokens / documents, body=(tokens - title_tokens) / documents)
 
 
 def _remove(documents: Sequence[SearchDocument], changes: _Changes) -> None:
@@ -153,6 +169,7 @@ def _remove(documents: Sequence[SearchDocument], changes: _Changes) -> None:
         changes.words.subtract(_surface_words(document.title, document.body))
         changes.documents -= 1
         changes.tokens -= document.length
+        changes.title_tokens -= document.title_length
     get_backend().delete(ids)
     postings.delete(ids)
     SearchDocument.objects.filter(pk__in=ids).delete()
@@ -182,7 +199,7 @@ def _remove_from(generation: int, kind: str, object_ids: Iterable[int]) -> int:
     documents = list(
         SearchDocument.objects.select_for_update()
         .filter(generation=generation, kind=kind, object_id__in=ids)
-        .only("pk", "object_id", "title", "body", "length")
+        .only("pk", "object_id", "title", "body", "length", "title_length")
     )
     changes = _Changes()
     _remove(documents, changes)

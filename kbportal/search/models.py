@@ -54,6 +54,7 @@ class SearchDocument(models.Model):
     category_id = models.BigIntegerField(_("category"), null=True, blank=True)
     product_versions = models.CharField(_("product versions"), max_length=300, blank=True)
     length = models.PositiveIntegerField(_("length in tokens"))
+    title_length = models.PositiveIntegerField(_("title length in tokens"), default=0)
     boost = models.FloatField(_("quality signal"), default=0.0)
     visible_from = models.DateTimeField(_("visible from"), null=True, blank=True)
     updated_at = models.DateTimeField(_("content updated"))
@@ -76,7 +77,7 @@ class SearchDocument(models.Model):
 class RealField(models.FloatField):  # type: ignore[type-arg]  # the stubs' generic is not subscriptable at run time
     """A 4-byte float on PostgreSQL (SQLite has only 8-byte ones): postings are the index's bulk.
 
-    Weighted frequencies are multiples of 0.25 and stay exact; impacts only order a term's postings.
+    Impacts only order a term's postings; the exact scores come from the counts.
     """
 
     def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
@@ -86,12 +87,12 @@ class RealField(models.FloatField):  # type: ignore[type-arg]  # the stubs' gene
 class SearchPosting(models.Model):
     """A term in a document: the inverted index ranked search reads on either database.
 
-    `frequency` is the term's count with title occurrences weighted (`TITLE_WEIGHT`), from
-    which a search computes exact BM25. `impact` is the term's BM25 saturation in the document
-    at indexing time; the index on (term, impact) hands a search each term's best documents
+    `title_count` and `body_count` are the term's counts in each field, from which a search computes
+    exact BM25F. `impact` is the term's BM25F saturation in the document at indexing time; the index
+    on (term, impact) hands a search each term's best documents
     first, so a common term costs its best few hundred postings, not all of them.
 
-    Kept small, as it holds some 130 rows a document: 4-byte document ids and floats on PostgreSQL;
+    Kept small, as it holds some 130 rows a document: 4-byte ids and floats, 2-byte counts on PostgreSQL;
     on SQLite a WITHOUT ROWID table clustered on its primary key (migration 0005; a later migration
     that rebuilds this table must keep that, `tests/search/test_index_layout.py` checks it).
     """
@@ -99,7 +100,8 @@ class SearchPosting(models.Model):
     pk = models.CompositePrimaryKey("document_id", "term")
     document_id = models.IntegerField(_("document"))
     term = models.CharField(_("term"), max_length=100)
-    frequency = RealField(_("weighted term frequency"))
+    title_count = models.SmallIntegerField(_("count in the title"))
+    body_count = models.SmallIntegerField(_("count in the text"))
     impact = RealField(_("impact"))
 
     class Meta:
@@ -152,11 +154,13 @@ class SearchWordCount(models.Model):
 
 
 class SearchTotals(models.Model):
-    """A change in the number of documents and of their tokens (BM25's average length is the ratio of sums)."""
+    """A change in the number of documents and of their tokens, all and in titles (BM25F's average field lengths
+    are ratios of sums)."""
 
     generation = models.PositiveIntegerField(_("generation"))
     documents = models.IntegerField(_("documents"))
     tokens = models.BigIntegerField(_("tokens"))
+    title_tokens = models.BigIntegerField(_("title tokens"), default=0)
 
     class Meta:
         verbose_name = _("index totals")

@@ -1,14 +1,13 @@
-"""Ranked retrieval on either database: each term's postings best first, exact BM25 over the best documents.
+"""Ranked retrieval on either database: each term's postings best first, exact BM25F over the best documents.
 
 Why not the full-text indexes alone: FTS5's bm25() and a GIN index both hand back *every*
 document holding a query term, so a query with one common term ("set", the "2" of "4.2") scores
 most of the corpus — p95 210 ms on SQLite and 4.1 s on PostgreSQL at 113,000 documents
 (bench/README.md). Here each term's postings are read in impact order, at most
 `POSTINGS_PER_TERM` of them; the `CANDIDATES` documents with the highest summed `idf · impact`
-are then scored exactly, with the same BM25 as FTS5's bm25() (k1 1.2, b 0.75, title tokens
-counted `TITLE_WEIGHT` times), and filtered. When no term has more postings than that, the
-result is exact BM25; beyond it, a document can only be missed if none of its terms puts it among
-that term's best postings.
+are then scored exactly with BM25F (title and body as fields, `backends/base.py`) and filtered.
+When no term has more postings than that, the result is exact BM25F; beyond it, a document can only
+be missed if none of its terms puts it among that term's best postings.
 
 The SQL is the same on SQLite and PostgreSQL, so both databases return the same ranking.
 """
@@ -20,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-from .backends.base import K1, TITLE_WEIGHT, B, Filters, SqlParam
+from .backends.base import Averages, Filters, SqlParam, field_frequency, field_weights, saturation
 
 # Measured at 113,000 documents (bench/README.md): 1,000 postings a term keep the first hit of
 # exact BM25 for 185 of 194 benchmark queries at p95 18 ms (PostgreSQL) / 12 ms (SQLite).
@@ -30,25 +29,26 @@ MAX_TERM_LENGTH = 100
 TABLE = "search_searchposting"
 
 
-def saturation(frequency: float, length: int, avgdl: float) -> float:
-    """BM25's term-frequency part: how much `frequency` occurrences count in a document this long."""
-    return frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * length / max(avgdl, 1.0)))
-
-
-Row = tuple[int, str, float, float]
+Row = tuple[int, str, int, int, float]
+MAX_COUNT = 32767  # a 2-byte column
 
 
 def posting_rows(
-    document_id: int, title_tokens: Sequence[str], body_tokens: Sequence[str], length: int, avgdl: float
+    document_id: int, language: str, title_tokens: Sequence[str], body_tokens: Sequence[str], averages: Averages
 ) -> list[Row]:
-    """(document id, term, weighted frequency, impact) for every distinct term of a document."""
-    frequencies: defaultdict[str, float] = defaultdict(float)
+    """(document id, term, count in the title, count in the body, impact) for every distinct term of a document."""
+    counts: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for token in title_tokens:
-        frequencies[token[:MAX_TERM_LENGTH]] += TITLE_WEIGHT
+        counts[token[:MAX_TERM_LENGTH]][0] += 1
     for token in body_tokens:
-        frequencies[token[:MAX_TERM_LENGTH]] += 1.0
-    norm = K1 * (1 - B + B * length / max(avgdl, 1.0))
-    return [(document_id, term, tf, tf * (K1 + 1) / (tf + norm)) for term, tf in frequencies.items()]
+        counts[token[:MAX_TERM_LENGTH]][1] += 1
+    title_length, body_length = len(title_tokens), len(body_tokens)
+    weights = field_weights(language)
+    rows = []
+    for term, (title, body) in counts.items():
+        impact = saturation(field_frequency(title, body, title_length, body_length, averages, weights))
+        rows.append((document_id, term, min(title, MAX_COUNT), min(body, MAX_COUNT), impact))
+    return rows
 
 
 def terms_of(document_ids: Sequence[int]) -> list[str]:
@@ -76,7 +76,7 @@ def delete(document_ids: Sequence[int]) -> None:
 def ranked(
     terms: Sequence[str],
     idfs: Sequence[float],
-    avgdl: float,
+    averages: Averages,
     filters: Filters,
     limit: int,
     *,
@@ -94,9 +94,9 @@ def ranked(
         return []
     keep = max(CANDIDATES, limit)
     candidates = _candidates(weights, keep, filters=filters if shared else None)
-    scored = _exact_scores(candidates, weights, avgdl, filters)
+    scored = _exact_scores(candidates, weights, averages, filters)
     if len(scored) < limit and len(scored) < len(candidates):
-        scored = _exact_scores(_candidates(weights, keep, filters=filters), weights, avgdl, filters)
+        scored = _exact_scores(_candidates(weights, keep, filters=filters), weights, averages, filters)
     return scored[:limit]
 
 
@@ -131,15 +131,16 @@ def _candidates(weights: dict[str, float], keep: int, filters: Filters | None) -
 
 
 def _exact_scores(
-    document_ids: Sequence[int], weights: dict[str, float], avgdl: float, filters: Filters
+    document_ids: Sequence[int], weights: dict[str, float], averages: Averages, filters: Filters
 ) -> list[tuple[int, float]]:
-    """Exact BM25 of the documents that pass the filters, best first (ties by id)."""
+    """Exact BM25F of the documents that pass the filters, best first (ties by id)."""
     if not document_ids:
         return []
     clause, filter_params = filters.sql("d")
     marks = ", ".join(["%s"] * len(document_ids))
     sql = (
-        f"SELECT p.document_id, p.term, p.frequency, d.length FROM {TABLE} p "  # noqa: S608
+        "SELECT p.document_id, p.term, p.title_count, p.body_count, d.title_length, d.length, d.language "  # noqa: S608
+        f"FROM {TABLE} p "
         "JOIN search_searchdocument d ON d.id = p.document_id "
         f"WHERE p.document_id IN ({marks}) AND d.id IN ({marks}) "
         f"AND p.term IN ({', '.join(['%s'] * len(weights))}) AND {clause}"
@@ -149,13 +150,15 @@ def _exact_scores(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*document_ids, *document_ids, *weights, *filter_params])
         rows = cursor.fetchall()
-    return _bm25(rows, weights, avgdl)
+    return _bm25f(rows, weights, averages)
 
 
-def _bm25(
-    rows: Iterable[tuple[int, str, float, int]], weights: dict[str, float], avgdl: float
+def _bm25f(
+    rows: Iterable[tuple[int, str, int, int, int, int, str]], weights: dict[str, float], averages: Averages
 ) -> list[tuple[int, float]]:
     scores: dict[int, float] = {}
-    for document_id, term, frequency, length in rows:
-        scores[document_id] = scores.get(document_id, 0.0) + weights[term] * saturation(frequency, length, avgdl)
+    for document_id, term, title, body, title_length, length, language in rows:
+        fields = field_weights(language)
+        frequency = field_frequency(title, body, title_length, length - title_length, averages, fields)
+        scores[document_id] = scores.get(document_id, 0.0) + weights[term] * saturation(frequency)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

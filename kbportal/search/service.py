@@ -96,7 +96,7 @@ def search(
         )  # fmt: skip
         idfs = _idfs(index.live, terms, index.documents)
         shared = index.building is not None
-        scored = postings.ranked(terms, idfs, index.average_length, filters, limit * CANDIDATE_FACTOR, shared=shared)
+        scored = postings.ranked(terms, idfs, index.averages, filters, limit * CANDIDATE_FACTOR, shared=shared)
         results.hits = _rank(scored, query, terms, analyzer, now, preferred_language, limit)
     results.suggestion = did_you_mean(query, analyzer=analyzer)
     return results

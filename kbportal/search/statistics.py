@@ -21,6 +21,7 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Sum
 from django.utils import timezone
 
+from .backends.base import Averages
 from .models import SearchGeneration, SearchTermCount, SearchTotals, SearchWordCount
 
 FIRST_GENERATION = 1
@@ -35,15 +36,26 @@ class IndexState:
     building: int | None
     documents: int
     tokens: int
+    title_tokens: int = 0
 
     @property
     def average_length(self) -> float:
         return self.tokens / self.documents if self.documents else 1.0
 
+    @property
+    def averages(self) -> Averages:
+        """BM25F's average field lengths."""
+        if not self.documents:
+            return Averages(title=1.0, body=1.0)
+        return Averages(
+            title=self.title_tokens / self.documents, body=(self.tokens - self.title_tokens) / self.documents
+        )
+
 
 # Always one row at least: with no generation row yet (a new or flushed database) the first one is live.
 _STATE_SQL = """
-SELECT COALESCE(g.number, %s), COALESCE(g.state, 'live'), COALESCE(SUM(t.documents), 0), COALESCE(SUM(t.tokens), 0)
+SELECT COALESCE(g.number, %s), COALESCE(g.state, 'live'), COALESCE(SUM(t.documents), 0), COALESCE(SUM(t.tokens), 0),
+       COALESCE(SUM(t.title_tokens), 0)
 FROM (SELECT 1 AS one) AS anchor
 LEFT JOIN search_searchgeneration g ON g.state IN ('live', 'building')
 LEFT JOIN search_searchtotals t ON t.generation = COALESCE(g.number, %s)
@@ -56,10 +68,14 @@ def state() -> IndexState:
         cursor.execute(_STATE_SQL, [FIRST_GENERATION, FIRST_GENERATION])
         rows = cursor.fetchall()
     by_state = {row[1]: row for row in rows}
-    live = by_state.get("live") or (FIRST_GENERATION, "live", 0, 0)
+    live = by_state.get("live") or (FIRST_GENERATION, "live", 0, 0, 0)
     building = by_state.get("building")
     return IndexState(
-        live=live[0], building=building[0] if building else None, documents=int(live[2]), tokens=int(live[3])
+        live=live[0],
+        building=building[0] if building else None,
+        documents=int(live[2]),
+        tokens=int(live[3]),
+        title_tokens=int(live[4]),
     )
 
 
@@ -82,10 +98,12 @@ def ensure_live(number: int) -> None:
             pass
 
 
-def totals(generation: int) -> tuple[int, int]:
-    """(documents, tokens) of a generation."""
-    sums = SearchTotals.objects.filter(generation=generation).aggregate(d=Sum("documents"), t=Sum("tokens"))
-    return int(sums["d"] or 0), int(sums["t"] or 0)
+def totals(generation: int) -> tuple[int, int, int]:
+    """(documents, tokens, title tokens) of a generation."""
+    sums = SearchTotals.objects.filter(generation=generation).aggregate(
+        d=Sum("documents"), t=Sum("tokens"), title=Sum("title_tokens")
+    )
+    return int(sums["d"] or 0), int(sums["t"] or 0), int(sums["title"] or 0)
 
 
 def document_frequencies(generation: int, terms: Sequence[str]) -> dict[str, int]:
@@ -115,6 +133,7 @@ def record(
     words: Counter[str],
     documents: int,
     tokens: int,
+    title_tokens: int,
 ) -> None:
     """Insert one batch's changes: +n / -n documents per term and word, and the totals' change.
 
@@ -130,8 +149,8 @@ def record(
                 )
         if documents or tokens:
             cursor.execute(
-                "INSERT INTO search_searchtotals (generation, documents, tokens) VALUES (%s, %s, %s)",
-                [generation, documents, tokens],
+                "INSERT INTO search_searchtotals (generation, documents, tokens, title_tokens) VALUES (%s, %s, %s, %s)",
+                [generation, documents, tokens, title_tokens],
             )
 
 
@@ -208,9 +227,9 @@ def _compact_totals(generation: int) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"WITH gone AS (DELETE FROM {table} WHERE generation = %s RETURNING documents, tokens), "  # noqa: S608
-                f"added AS (INSERT INTO {table} (generation, documents, tokens) SELECT %s, SUM(documents), "
-                "SUM(tokens) FROM gone HAVING COUNT(*) > 0 RETURNING 1) "
+                f"WITH gone AS (DELETE FROM {table} WHERE generation = %s RETURNING documents, tokens, title_tokens), "  # noqa: S608
+                f"added AS (INSERT INTO {table} (generation, documents, tokens, title_tokens) SELECT %s, "
+                "SUM(documents), SUM(tokens), SUM(title_tokens) FROM gone HAVING COUNT(*) > 0 RETURNING 1) "
                 "SELECT (SELECT COUNT(*) FROM gone) - (SELECT COUNT(*) FROM added)",
                 [generation, generation],
             )
@@ -221,8 +240,9 @@ def _compact_totals(generation: int) -> int:
         if rows <= 1:
             return 0
         cursor.execute(
-            f"INSERT INTO {table} (generation, documents, tokens) SELECT generation, SUM(documents), "  # noqa: S608
-            f"SUM(tokens) FROM {table} WHERE generation = %s AND id <= %s GROUP BY generation",
+            f"INSERT INTO {table} (generation, documents, tokens, title_tokens) SELECT generation, "  # noqa: S608
+            f"SUM(documents), SUM(tokens), SUM(title_tokens) FROM {table} WHERE generation = %s AND id <= %s "
+            "GROUP BY generation",
             [generation, last],
         )
         cursor.execute(f"DELETE FROM {table} WHERE generation = %s AND id <= %s", [generation, last])  # noqa: S608

@@ -14,7 +14,7 @@ def test_documents_store_no_tokens_the_postings_already_hold():
     assert not {"title_tokens", "body_tokens"} & columns
 
 
-def test_postings_are_a_clustered_table_on_sqlite_and_four_byte_columns_on_postgresql():
+def test_postings_are_a_clustered_table_on_sqlite_and_narrow_columns_on_postgresql():
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'search_searchposting'")
@@ -27,6 +27,7 @@ def test_postings_are_a_clustered_table_on_sqlite_and_four_byte_columns_on_postg
             assert dict(cursor.fetchall()) == {
                 "document_id": "integer",
                 "term": "character varying",
-                "frequency": "real",
+                "title_count": "smallint",
+                "body_count": "smallint",
                 "impact": "real",
             }

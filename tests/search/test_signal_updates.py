@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def _index_state(document: SearchDocument):
     row = SearchDocument.objects.filter(pk=document.pk).values().get()
-    postings = sorted(SearchPosting.objects.filter(document_id=document.pk).values_list("term", "frequency", "impact"))
+    rows = SearchPosting.objects.filter(document_id=document.pk)
+    postings = sorted(rows.values_list("term", "title_count", "body_count", "impact"))
     return {key: value for key, value in row.items() if key != "boost"}, postings
 
 

@@ -5,13 +5,61 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-# BM25 as SQLite's FTS5 computes it, which the PostgreSQL backend reproduces.
+# BM25F over two fields, title and body, each normalised by its own length against its own average, then
+# saturated once: tf = w·tf_title / (1 − b_t + b_t·len_t/avg_t) + tf_body / (1 − b_b + b_b·len_b/avg_b),
+# score = Σ idf · tf·(k1 + 1) / (tf + k1), with FTS5's idf. The weights depend on the document's language,
+# chosen on the development sets in memory (bench/ranking_experiments.py; README, "Search"): in English a
+# title that matches most of the query is no longer diluted by the length of a body that repeats one query
+# word; in Chinese a heavier title lost (bq-zh -1.2 nDCG@10 at ×2), so it stays as heavy as the body.
 K1 = 1.2
-B = 0.75
-# Title tokens count 1.25 times: measured on the development sets (README, "Search"), 1 loses
-# stackfaq's nDCG and 2 loses semeval's MRR against plain BM25.
-TITLE_WEIGHT = 1.25
 MIN_IDF = 1e-6
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    title: float
+    title_b: float
+    body_b: float
+
+
+DEFAULT_FIELD_WEIGHTS = FieldWeights(title=2.5, title_b=0.5, body_b=0.75)
+FIELD_WEIGHTS_BY_LANGUAGE = {"zh-hans": FieldWeights(title=1.0, title_b=0.75, body_b=0.75)}
+
+
+def field_weights(language: str) -> FieldWeights:
+    return FIELD_WEIGHTS_BY_LANGUAGE.get(language, DEFAULT_FIELD_WEIGHTS)
+
+
+@dataclass(frozen=True)
+class Averages:
+    """A generation's average title and body lengths, in tokens."""
+
+    title: float
+    body: float
+
+
+def field_frequency(
+    title_count: int,
+    body_count: int,
+    title_length: int,
+    body_length: int,
+    averages: Averages,
+    weights: FieldWeights = DEFAULT_FIELD_WEIGHTS,
+) -> float:
+    """BM25F's pseudo-frequency of a term in a document: its counts in each field, each length-normalised."""
+    frequency = 0.0
+    if title_count:
+        norm = 1 - weights.title_b + weights.title_b * title_length / max(averages.title, 1.0)
+        frequency += weights.title * title_count / norm
+    if body_count:
+        frequency += body_count / (1 - weights.body_b + weights.body_b * body_length / max(averages.body, 1.0))
+    return frequency
+
+
+def saturation(frequency: float) -> float:
+    """How much a pseudo-frequency counts: rises with it, never past k1 + 1."""
+    return frequency * (K1 + 1) / (frequency + K1)
+
 
 # What the filters' SQL takes as parameters.
 SqlParam = int | float | str | datetime | None
@@ -64,8 +112,8 @@ class Filters:
 class Backend:
     """Writes postings in bulk, and keeps the titles' full-text structure in step and queries it."""
 
-    def insert_postings(self, rows: Sequence[tuple[int, str, float, float]]) -> None:
-        """Insert (document id, term, weighted frequency, impact) rows into the postings table."""
+    def insert_postings(self, rows: Sequence[tuple[int, str, int, int, float]]) -> None:
+        """Insert (document id, term, title count, body count, impact) rows into the postings table."""
         raise NotImplementedError
 
     def write(self, titles: Mapping[int, Sequence[str]]) -> None:

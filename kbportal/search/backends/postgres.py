@@ -25,10 +25,12 @@ def tsvector_literal(tokens: Sequence[str]) -> str:
 
 
 class PostgresBackend(Backend):
-    def insert_postings(self, rows: Sequence[tuple[int, str, float, float]]) -> None:
+    def insert_postings(self, rows: Sequence[tuple[int, str, int, int, float]]) -> None:
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor: COPY is several times faster than INSERTs
-            with raw.copy("COPY search_searchposting (document_id, term, frequency, impact) FROM STDIN") as copy:
+            with raw.copy(
+                "COPY search_searchposting (document_id, term, title_count, body_count, impact) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
 

@@ -16,10 +16,11 @@ def _quoted(term: str) -> str:
 
 
 class SqliteBackend(Backend):
-    def insert_postings(self, rows: Sequence[tuple[int, str, float, float]]) -> None:
+    def insert_postings(self, rows: Sequence[tuple[int, str, int, int, float]]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_searchposting (document_id, term, frequency, impact) VALUES (%s, %s, %s, %s)",
+                "INSERT INTO search_searchposting (document_id, term, title_count, body_count, impact) "
+                "VALUES (%s, %s, %s, %s, %s)",
                 sorted(rows),  # in the WITHOUT ROWID table's key order: appends, not page splits
             )
 
