@@ -54,8 +54,9 @@ def _walk(nodes: list[CategoryNode]) -> Iterator[CategoryNode]:
 
 def category_ancestors(*, category: Category) -> list[Category]:
     """The path from the root down to the category's parent, for breadcrumbs (one query)."""
+    # Unordered: the chain is walked by parent, and an ORDER BY costs the ORM more than the query itself.
     by_pk: dict[int | None, Category] = {
-        c.pk: c for c in Category.objects.only("pk", "parent_id", "name", "name_zh_hans", "slug")
+        c.pk: c for c in Category.objects.only("pk", "parent_id", "name", "name_zh_hans", "slug").order_by()
     }
     chain: list[Category] = []
     current = by_pk.get(category.parent_id)
@@ -89,21 +90,24 @@ def video_list(*, user: User | AnonymousUser, language: str | None = None) -> Qu
 
 
 def article_get(*, pk: int, user: User | AnonymousUser) -> Article:
-    """One article for its page, or 404 when the visitor may not see it."""
-    article = (
+    """One article for its page, or 404 when the visitor may not see it.
+
+    Only what the page shows comes with it: the page needs the original's id (`translation_of_id`), not the
+    original, and no owner; no ORDER BY either (Django hashes every selected column to build one, a
+    millisecond on this wide row)."""
+    queryset = (
         Article.objects.visible_to(user)
-        .select_related("category", "owner", "translation_of")  # breadcrumb, byline, language links
+        .select_related("category")  # the breadcrumb
         .prefetch_related(
             "tags",
             "product_versions",
             Prefetch("videos", queryset=Video.objects.visible_to(user).only("pk", "title", "slug", "duration_seconds")),
         )
-        .filter(pk=pk)
-        .first()
     )
-    if article is None:
-        raise Http404
-    return article
+    try:
+        return queryset.get(pk=pk)
+    except Article.DoesNotExist:
+        raise Http404 from None
 
 
 def video_get(*, pk: int, user: User | AnonymousUser) -> Video:

@@ -93,6 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     parser.add_argument("--modes", default="", help="comma-separated mode numbers 1-3 (default: all)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--database", default=f"bench_web_{os.getpid()}", help="PostgreSQL database (made, dropped)")
     return parser.parse_args(argv)
 
 
@@ -199,7 +200,7 @@ def start_servers(stack: BenchStack, hello_port: int, *, page_cache: bool) -> No
     stack.start_web()
     # deploy/gunicorn.conf.py's server settings, without its hooks (they load the portal).
     hello = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{hello_port}", "--workers", "2", "--worker-class", "gthread",
-             "--threads", "2", "--keep-alive", "5", "--max-requests", "1000", "--max-requests-jitter", "100",
+             "--threads", "2", "--keep-alive", "5", "--max-requests", "10000", "--max-requests-jitter", "1000",
              "--access-logfile", "-"]  # fmt: skip
     stack.start("hello", [*hello, "--pythonpath", str(ROOT / "bench"), "hello_site:application"])
     try:
@@ -274,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         print("web_throughput: wrk is needed (apt-get install wrk)", file=sys.stderr)
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="kbp-web-throughput-"))
-    stack = BenchStack(workdir=workdir, database=f"bench_web_{os.getpid()}", smtp_port=free_port())
+    stack = BenchStack(workdir=workdir, database=args.database, smtp_port=free_port())
     stack.extra = {}
 
     def clean_up() -> None:

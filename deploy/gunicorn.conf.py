@@ -6,7 +6,10 @@ without editing this file through GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--t
 applies over this file.
 """
 
+import atexit
+import gc
 import os
+import sys
 
 # --- Where and how many ----------------------------------------------------------------------------------
 
@@ -38,9 +41,10 @@ graceful_timeout = 30
 # Seconds an idle keep-alive connection stays open; behind a load balancer make it longer than the balancer's
 # own idle timeout (GUNICORN_CMD_ARGS="--keep-alive 75"), or it may reuse a connection gunicorn just closed.
 keepalive = 5
-# Recycle each worker after about a thousand requests, staggered, so slow leaks never build up.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle each worker after about ten thousand requests, staggered, so slow leaks never build up. Not much
+# more often: a new worker costs CPU (forking, its first requests, and its exit — see worker_exit below).
+max_requests = 10000
+max_requests_jitter = 1000
 # The heartbeat file on a memory file system: on a slow disk its fchmod can stall a worker.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn makes it with mkstemp
 
@@ -83,3 +87,36 @@ preload_app = True
 # every gunicorn of the account, and a second one would take it over.
 control_socket = os.environ.get("KBPORTAL_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
+
+
+# --- Forking and leaving cheaply -----------------------------------------------------------------------------
+
+
+def pre_fork(server, worker) -> None:
+    """Move everything the master loaded into the collector's permanent generation before each fork.
+
+    The workers then never scan those objects in a collection, and so never write to (copy) the pages they share
+    with the master: about 0.1 ms of CPU per request of a stored page, measured (bench/web_throughput.py)."""
+    gc.freeze()
+
+
+def worker_exit(server, worker) -> None:
+    """A worker that leaves normally (max_requests, a reload, SIGTERM) skips tearing the interpreter down.
+
+    Finalising a worker frees its whole heap object by object, touching (and copying) every page it shares with
+    the master: about half a second of CPU per exit, measured, i.e. 0.5 ms per request at max_requests = 1000.
+    Here the requests are finished (gunicorn's graceful shutdown) and the request threads are joined; the exit
+    functions (kbportal/buffer.py's flush, logging's, error tracking's) run as at any exit; then the process
+    ends at once. An error exit, and the master's own call after a worker it found dead, go on as usual."""
+    if os.getpid() != worker.pid:
+        return
+    leaving = sys.exc_info()[1]
+    if not isinstance(leaving, SystemExit) or leaving.code not in (0, None):
+        return
+    pool = getattr(worker, "tpool", None)  # gthread's request threads
+    if pool is not None:
+        pool.shutdown(wait=True)
+    atexit._run_exitfuncs()  # what the interpreter would call at its exit
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

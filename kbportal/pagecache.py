@@ -2,11 +2,12 @@
 
 A view marked `@public_page(...)` answers a *public request* — a GET or HEAD with no session cookie, no
 flash messages, no Authorization header and only the query parameters the page declares — with
-`Cache-Control: public, max-age, s-maxage`, and the server keeps its HTML under a versioned key: the path and
-query, the host, the active language and time zone, and the version of every *scope* the page shows (the
-knowledge base, the forum, the service notices every page's banner lists, and the page's own object). A
-change bumps a scope's version (`touch`), when it is made and again when its transaction commits; pages
-stored under an old version are never read again and expire by themselves. Nothing is ever flushed.
+`Cache-Control: public, max-age, s-maxage`, and the server keeps its HTML under a key of the page's identity (the
+host, the path and query, the active language and time zone), together with the version of every *scope* the page
+showed when it was rendered (the knowledge base, the forum, the service notices every page's banner lists, and the
+page's own object). A change bumps a scope's version (`touch`), when it is made and again when its transaction
+commits. A request reads the current versions and the stored page in one round trip (one MGET); a stored page whose
+versions are not the current ones is a miss, rendered again and stored over the old one. Nothing is ever flushed.
 
 Everything else — a signed-in visitor, a visitor with a session (they voted, they are in a help session), a
 `?hs=` link from search — gets the page rendered for them, marked `Cache-Control: private`. A response that
@@ -139,26 +140,46 @@ def is_public_request(request: HttpRequest, policy: PublicPage) -> bool:
     return is_anonymous_read(request) and (policy.params is None or set(request.GET) <= policy.params)
 
 
-def page_key(request: HttpRequest, policy: PublicPage, kwargs: dict[str, Any]) -> str | None:
-    """The page's key under the current versions of what it shows; None when the versions cannot be read."""
-    scopes = policy.scopes_for(kwargs)
-    version_keys = [_VERSION.format(scope) for scope in scopes]
+@dataclass(frozen=True)
+class Lookup:
+    """What one read of the cache found for a public request: where its page is kept, the versions of what it
+    shows now (None when they cannot be read: nothing is stored or trusted), and the stored page when it was
+    rendered under exactly those versions."""
+
+    key: str
+    versions: dict[str, str] | None
+    stored: dict[str, Any] | None
+
+
+def page_lookup(request: HttpRequest, policy: PublicPage, kwargs: dict[str, Any]) -> Lookup:
+    """The current versions of the page's scopes and its stored copy, read together in one round trip."""
+    version_keys = [_VERSION.format(scope) for scope in policy.scopes_for(kwargs)]
+    key = page_key(request)
     cache = _cache()
-    versions = cache.get_many(version_keys)
-    missing = [key for key in version_keys if key not in versions]
-    if missing:
-        for key in missing:
-            cache.add(key, _new_version(), timeout=None)
-        versions = cache.get_many(version_keys)
-        if len(versions) < len(version_keys):
-            return None  # the cache is unreachable: nothing can be stored or trusted
+    found = cache.get_many([*version_keys, key])
+    if any(name not in found for name in version_keys):
+        # A scope never touched (or evicted): give it a version; no page can have been stored under it.
+        for name in version_keys:
+            if name not in found:
+                cache.add(name, _new_version(), timeout=None)
+        found = cache.get_many(version_keys)
+        if len(found) < len(version_keys):
+            return Lookup(key=key, versions=None, stored=None)  # the cache is unreachable
+    versions = {name: found[name] for name in version_keys}
+    stored = found.get(key)
+    if not isinstance(stored, dict) or stored.get("versions") != versions:
+        stored = None  # rendered before a change to what it shows (or never stored): a miss
+    return Lookup(key=key, versions=versions, stored=stored)
+
+
+def page_key(request: HttpRequest) -> str:
+    """Where a public page is kept: one key per host, path and query, language and zone, whatever the versions."""
     identity = "|".join(
         [
             request.get_host(),
             request.get_full_path(),
             translation.get_language_from_request(request),
             _viewer_zone_name(request),
-            *(versions[key] for key in version_keys),
         ]
     )
     return _PAGE.format(hashlib.sha256(identity.encode()).hexdigest())
@@ -194,21 +215,23 @@ class PublicPageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         policy, kwargs = _policy_for(request)
-        key = None
+        lookup = None
         if policy is not None and is_public_request(request, policy):
             request._page_public = True  # type: ignore[attr-defined]
             # 0 seconds: no copy kept, and none read (one kept before would be served for as long as it lives).
-            key = page_key(request, policy, kwargs) if settings.KBPORTAL_PAGE_CACHE_SECONDS > 0 else None
-            stored = _cache().get(key) if key is not None else None
-            if stored is not None:
+            if settings.KBPORTAL_PAGE_CACHE_SECONDS > 0:
+                lookup = page_lookup(request, policy, kwargs)
+            if lookup is not None and lookup.stored is not None:
                 if policy.on_hit is not None:
                     policy.on_hit(request, **kwargs)
-                return _restored(stored)
+                return _restored(lookup.stored)
         response = self.get_response(request)
         if getattr(request, "_page_public", False) and _storable(response):
             mark_public(response)
-            if key is not None:
-                _cache().set(key, _stored(response), timeout=settings.KBPORTAL_PAGE_CACHE_SECONDS)
+            if lookup is not None and lookup.versions is not None:
+                # Under the versions read before rendering: a change made meanwhile makes this copy a miss.
+                stored = _stored(response, versions=lookup.versions)
+                _cache().set(lookup.key, stored, timeout=settings.KBPORTAL_PAGE_CACHE_SECONDS)
         elif not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True)
         return response
@@ -244,11 +267,11 @@ def _storable(response: HttpResponse) -> bool:
 _NOT_KEPT = frozenset({"set-cookie", "date", "x-request-id", "content-length"})
 
 
-def _stored(response: HttpResponse) -> dict[str, Any]:
+def _stored(response: HttpResponse, *, versions: dict[str, str]) -> dict[str, Any]:
     if hasattr(response, "render") and not response.is_rendered:  # type: ignore[attr-defined]
         response.render()  # type: ignore[attr-defined]
     kept = {name: value for name, value in response.items() if name.lower() not in _NOT_KEPT}
-    return {"content": response.content, "headers": kept}
+    return {"content": response.content, "headers": kept, "versions": versions}
 
 
 def _restored(stored: dict[str, Any]) -> HttpResponse:

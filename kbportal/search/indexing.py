@@ -324,8 +324,6 @@ def deferred_indexing() -> Iterator[None]:
         _deferred.reset(token)
     for kind, ids in pending.items():
         index_items(kind, sorted(ids))
-    if pending:
-        statistics.compact()  # a bulk import inserted a statistics row per term and batch
 
 
 def rebuild(progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:

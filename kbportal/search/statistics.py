@@ -7,7 +7,8 @@ being built, and the live one's totals, in one query.
 Statistics: document counts of terms and words and the totals (documents, tokens) change by rows an
 indexing batch *inserts* (`record`); nothing updates a shared row, so batches from several workers
 never wait for each other on the common terms. Readers sum the rows of a key; `compact` folds each
-key's rows into one (after a rebuild, an import, and from beat), so that sum stays a single row.
+key's rows into one (after a rebuild, every 100 batches a process records, and from beat), so that sum
+stays a single row.
 """
 
 from __future__ import annotations
@@ -147,11 +148,27 @@ def record(
                     f"INSERT INTO {table} (generation, {key}, documents) VALUES (%s, %s, %s)",  # noqa: S608
                     rows,
                 )
+        compact_now_and_then()
         if documents or tokens:
             cursor.execute(
                 "INSERT INTO search_searchtotals (generation, documents, tokens, title_tokens) VALUES (%s, %s, %s, %s)",
                 [generation, documents, tokens, title_tokens],
             )
+
+
+def compact_now_and_then() -> None:
+    """Compact after every `COMPACT_EVERY` batches this process recorded: the embedded set-up has no beat, and
+    at scale it spreads the folding between the beat runs. Not after every batch: each compaction rewrites the
+    rows of every key touched since the last one (an import's batch touches most of the vocabulary)."""
+    global _batches_since_compaction
+    _batches_since_compaction += 1
+    if _batches_since_compaction >= COMPACT_EVERY:
+        _batches_since_compaction = 0
+        transaction.on_commit(compact)
+
+
+COMPACT_EVERY = 100
+_batches_since_compaction = 0
 
 
 def _changes(deltas: Counter[str]) -> Iterable[tuple[str, int]]:

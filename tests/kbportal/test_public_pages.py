@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import services as articles
-from kbportal import buffer
+from kbportal import buffer, pagecache
 from kbportal.announcements import services as announcements
 from tests.accounts.factories import UserFactory
 from tests.articles.factories import ArticleFactory, CategoryFactory, VideoFactory
@@ -209,6 +209,89 @@ def test_a_new_answer_shows_on_the_stored_question_page(client, content):
     AnswerFactory(question=content["question"], body="Keep it in /etc/helloworld/licence.key.")
 
     assert "/etc/helloworld/licence.key" in client.get(url).content.decode()
+
+
+# --- A stored copy is never stale: the versions it was rendered under are checked on every hit ---------
+
+
+@pytest.mark.parametrize("page", ["home", "article", "question", "api articles"])
+def test_a_bumped_scope_makes_the_stored_copy_a_miss(client, content, page):
+    url = public_urls(content)[page]
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    pagecache.touch("notices")  # every public page shows the banner
+
+    again = client.get(url)
+    assert not again.has_header("X-Page-Cache")
+    assert client.get(url)["X-Page-Cache"] == "hit"  # rendered again and stored over the stale copy
+
+
+def test_an_objects_scope_makes_only_its_own_page_a_miss(client, content):
+    article_url, video_url = public_urls(content)["article"], public_urls(content)["video"]
+    client.get(article_url), client.get(video_url)
+
+    pagecache.touch(f"article:{content['article'].pk}")
+
+    assert not client.get(article_url).has_header("X-Page-Cache")
+    assert client.get(video_url)["X-Page-Cache"] == "hit"
+
+
+def test_a_change_made_while_the_page_renders_is_not_hidden_by_its_copy(client, content, monkeypatch):
+    """The copy keeps the versions read before rendering: a page that read the old rows is never a hit."""
+    url = public_urls(content)["article"]
+    keep = pagecache._stored
+
+    def change_then_keep(response, *, versions):
+        articles.feedback_submit(item=content["article"], voter=articles.Voter(session_key="meanwhile"), helpful=True)
+        return keep(response, versions=versions)
+
+    monkeypatch.setattr(pagecache, "_stored", change_then_keep)
+    client.get(url)
+    monkeypatch.setattr(pagecache, "_stored", keep)
+
+    assert not client.get(url).has_header("X-Page-Cache")
+
+
+def test_a_copy_stored_under_other_versions_is_not_served(client, content):
+    """Even a copy under the page's own key is a miss unless its versions are exactly the current ones."""
+    url = public_urls(content)["home"]
+    client.get(url)
+    key = pagecache.page_key(client.get(url).wsgi_request)
+    stored = pagecache.caches["default"].get(key)
+    forged = {**stored, "content": b"stale", "versions": dict.fromkeys(stored["versions"], "old")}
+    pagecache.caches["default"].set(key, forged)
+
+    response = client.get(url)
+
+    assert not response.has_header("X-Page-Cache")
+    assert response.content != b"stale"
+
+
+def test_a_stored_copy_costs_one_read_of_the_cache(client, content, monkeypatch):
+    """One call, one round trip to Redis (an MGET of the versions and the page); the local-memory cache of the
+    tests makes its get_many of gets, which are not counted."""
+    url = public_urls(content)["home"]
+    client.get(url)
+    cache, calls, inside = pagecache.caches["default"], [], []
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not inside:
+                calls.append(name)
+            inside.append(name)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in ("get", "get_many", "add", "set", "set_many"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert calls == ["get_many"]
 
 
 # --- Forms on public pages: a placeholder, not a token ---------------------------------------------------

@@ -1,8 +1,11 @@
 """`make stack` (deploy/stack.sh) refuses to start without its database and Redis, and says how to give them."""
 
+import gc
+import os
 import runpy
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +59,48 @@ def test_gunicorn_logs_json_when_the_application_does(monkeypatch, environment, 
     assert formatter.endswith("JsonFormatter" if json_logs else "ScrubbingFormatter")
     assert config["preload_app"] is True
     assert config["workers"] >= 1
+
+
+LEAVING = """
+import atexit, os, runpy, sys, types
+config = runpy.run_path(sys.argv[1])
+atexit.register(lambda: print("exit functions ran", flush=True))
+worker = types.SimpleNamespace(pid=os.getpid() if sys.argv[3] == "worker" else -1, tpool=None)
+try:
+    try:
+        sys.exit(int(sys.argv[2]))  # as gunicorn's spawn_worker leaves a worker
+    except SystemExit:
+        raise
+finally:
+    config["worker_exit"](None, worker)
+    print("interpreter torn down as usual", flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "process", "torn_down"),
+    [(0, "worker", False), (3, "worker", True), (0, "master", True)],
+    ids=["a worker leaving normally", "a worker's error exit", "the master after a dead worker"],
+)
+def test_a_worker_leaving_normally_skips_the_interpreters_teardown(code, process, torn_down):
+    """deploy/gunicorn.conf.py's worker_exit: the exit functions run, the slow teardown does not; an error exit
+    keeps its code (the master reads it) and the master's own call changes nothing."""
+    result = subprocess.run(  # noqa: S603 - the project's own configuration
+        [sys.executable, "-c", LEAVING, str(GUNICORN_CONF), str(code), process],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "kbportal.settings.production"},
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == code, result.stderr
+    assert "exit functions ran" in result.stdout
+    assert ("interpreter torn down as usual" in result.stdout) is torn_down
+
+
+def test_the_master_freezes_what_it_loaded_before_each_fork():
+    config = runpy.run_path(str(GUNICORN_CONF))
+    before = gc.get_freeze_count()
+    try:
+        config["pre_fork"](None, None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

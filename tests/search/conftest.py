@@ -10,3 +10,12 @@ def indexed(django_capture_on_commit_callbacks):
             return factory(**fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_compaction_carried_over(monkeypatch):
+    """Each test starts a fresh count towards the periodic compaction: statistics rows do not fold mid-test
+    because earlier tests indexed 99 batches."""
+    from kbportal.search import statistics
+
+    monkeypatch.setattr(statistics, "_batches_since_compaction", 0)

@@ -122,3 +122,19 @@ def test_two_indexing_transactions_do_not_wait_for_each_other_on_common_terms():
         holder.join(timeout=30)
     assert not errors
     assert statistics.document_frequencies(statistics.state().live, ["proxi"]) == {"proxi": 2}
+
+
+def test_a_process_folds_the_rows_every_hundred_batches_without_beat(monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(statistics, "COMPACT_EVERY", 3)
+    monkeypatch.setattr(statistics, "_batches_since_compaction", 0)
+    articles = [_article(f"Configure the proxy {n}") for n in range(3)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for article in articles[:2]:
+            indexing.index_items("article", [article.pk])
+    assert SearchTermCount.objects.filter(term="proxi").count() == 2  # one row per batch so far
+    with django_capture_on_commit_callbacks(execute=True):
+        indexing.index_items("article", [articles[2].pk])  # the third batch: folded
+
+    assert SearchTermCount.objects.filter(term="proxi").count() == 1
+    assert statistics.document_frequencies(statistics.state().live, ["proxi"]) == {"proxi": 3}
