@@ -43,12 +43,20 @@ def plain_text(html: str) -> str:
     return unescape(_TAG.sub("", html.replace("</", "\n</")))
 
 
+def _blocks(*parts: str) -> str:
+    """The texts as blocks of their own, a blank line between them, as the transcript's cues are.
+
+    One line break is what `plain_text` leaves of a closing tag, or a soft line break, and a snippet shows it as
+    nothing between two Chinese words: a chapter title or a summary followed by one would run on into the next."""
+    return "\n\n".join(part for part in parts if part)
+
+
 def describe_article(article: Article) -> IndexedItem:
     return IndexedItem(
         object_id=article.pk,
         language=article.language,
         title=article.title,
-        body="\n".join(part for part in (article.summary, plain_text(article.body_html)) if part),
+        body=_blocks(article.summary, plain_text(article.body_html)),
         url=article.get_absolute_url(),
         updated_at=article.updated_at,
         external_id=article.external_id or "",
@@ -60,12 +68,12 @@ def describe_article(article: Article) -> IndexedItem:
 
 
 def describe_video(video: Video) -> IndexedItem:
-    chapters = "\n".join(chapter.title for chapter in video.chapters.all())
+    chapters = _blocks(*(chapter.title for chapter in video.chapters.all()))
     return IndexedItem(
         object_id=video.pk,
         language=video.language,
         title=video.title,
-        body="\n".join(part for part in (video.description, chapters, transcript_text(video.transcript)) if part),
+        body=_blocks(video.description, chapters, transcript_text(video.transcript)),
         url=video.get_absolute_url(),
         updated_at=video.updated_at,
         external_id=video.external_id or "",
