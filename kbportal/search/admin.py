@@ -7,6 +7,7 @@ from .models import SynonymGroup
 class SynonymGroupAdmin(admin.ModelAdmin):
     """Words customers use for the same thing. A change applies to the next search: queries are expanded, not pages."""
 
-    list_display = ["__str__", "note", "updated_at"]
+    list_display = ["__str__", "one_way", "note", "updated_at"]
+    list_filter = ["one_way"]
     search_fields = ["phrases", "note"]
-    fields = ["phrases", "note"]
+    fields = ["phrases", "one_way", "note"]

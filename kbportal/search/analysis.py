@@ -13,6 +13,9 @@ The pipeline, measured on the development sets by ``bench/analysis_experiments.p
    else separates (``hw-1042`` gives ``hw`` and ``1042``).
 3. Words: English stop words dropped, Snowball English stems, Latin diacritics folded
    (``café`` and ``cafe`` meet). Words with digits are kept as they are (``2fa``, ``win10``).
+   The negations customers write in several ways become one token each, in documents and queries
+   alike (``NEGATIONS``): "can't", "cant", "cannot" and "unable" are ``cannot``, so "cannot log in"
+   meets the title "Can't sign in".
 4. Dotted numbers, versions above all: ``4.2.1`` (or ``v4.2.1``) gives its parts ``4 2 1``
    and the joined prefixes ``4d2 4d2d1`` (``d`` for the dot: the tokenizers would split a
    dot), so ``4.2`` finds ``4.2`` and ``4.2.1`` first and a page that merely has a 4 and a 2
@@ -37,10 +40,12 @@ from functools import lru_cache
 from typing import Any, Literal, NamedTuple, cast
 
 __all__ = [
+    "CHINESE_QUESTION_WORDS",
     "CJK_SCHEMES",
     "DEFAULT_ANALYZER",
     "DEFAULT_SYNONYMS",
     "ENGLISH_STOP_WORDS",
+    "NEGATIONS",
     "Analyzer",
     "CjkScheme",
     "SynonymGroup",
@@ -66,6 +71,12 @@ ENGLISH_STOP_WORDS: frozenset[str] = frozenset(_ENGLISH_STOP_LIST.split())
 # highlighted words: the index keeps every character (BM25's idf already weighs them down).
 _CHINESE_STOP_LIST = "的 了 吗 呢 吧 啊 呀 么 嘛 哦 是 在 和 与 或 及 就 都 也 还 我 你 他 她 它 请 问"
 _CHINESE_STOP_WORDS = frozenset(_CHINESE_STOP_LIST.split())
+# How Chinese asks "how", as jieba cuts it. A query keeps the word but not its characters: in the demo "怎么重置密码"
+# ranked "恢复码：手机或安全密钥丢失怎么办" first, on the characters 怎 and 么. Leaving these words out altogether, or
+# also 什么, 为什么 and 怎么办, cost 0.4 to 1.0 nDCG@10 on bq-zh, whose documents are questions too (this list:
+# 0.1, within noise); documents keep everything.
+_CHINESE_QUESTION_LIST = "怎么 怎样 如何 咋"
+CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_LIST.split())
 
 # Han (with extensions and compatibility ideographs), kana, Hangul, Bopomofo, 々〆〇.
 # Only letters (and 〇): the CJK punctuation of U+3000–303F is a separator like any other.
@@ -91,12 +102,34 @@ _CJK_LETTER = rf"(?![\W_])[{_CJK_RANGES}]"
 _CJK_CHAR = re.compile(_CJK_LETTER)
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
+# Negations customers write in several ways, each one token in documents and queries: a help centre's
+# questions are mostly about what does not work ("cannot log in", "app won't start"), and its troubleshooting
+# titles say so ("Can't sign in"). The stop list keeps dropping "not" and the other "n't" forms. Changing
+# this list changes the index: run `manage.py rebuild_search_index` after it.
+NEGATIONS: dict[str, tuple[str, ...]] = {
+    "cannot": ("can't", "cant", "cannot", "unable", "couldn't", "couldnt"),
+    "wont": ("won't", "wont", "wouldn't", "wouldnt"),
+    "doesnt": ("doesn't", "doesnt", "don't", "dont", "didn't", "didnt"),
+}
+_NEGATION_TOKENS: dict[str, str] = {
+    spelling: token for token, spellings in NEGATIONS.items() for spelling in spellings if "'" not in spelling
+}
+# "can't" and "can’t" by what stands before the apostrophe: "can" → "cannot".
+_APOSTROPHE_NEGATION_TOKENS: dict[str, str] = {
+    spelling.removesuffix("'t"): token
+    for token, spellings in NEGATIONS.items()
+    for spelling in spellings
+    if "'" in spelling
+}
+
 # A run is a CJK run, a dotted number (an optional "v" is dropped), or a word of letters and
 # digits. Python's \w is letters and numbers plus "_", so [^\W_] is exactly what unicode61
 # keeps in a token; combining marks are not \w and separate, as they do there.
+# A negation written with its apostrophe (straight or typographic) is one run, so "can't" is not "can" and "t".
 _RUNS = re.compile(
     rf"(?P<cjk>(?:{_CJK_LETTER})+)"
     rf"|v?(?P<version>\d+(?:\.\d+)+)(?![^\W_{_CJK_RANGES}])"
+    rf"|(?<![^\W_{_CJK_RANGES}])(?P<negation>(?:{'|'.join(sorted(_APOSTROPHE_NEGATION_TOKENS))})['\u2019]t)(?![^\W_{_CJK_RANGES}])"
     rf"|(?P<word>[^\W_{_CJK_RANGES}]+)"
 )
 _DIGIT = re.compile(r"\d")
@@ -198,6 +231,19 @@ def _jieba_words(run: str) -> list[str]:
     return words
 
 
+def _jieba_and_characters(words: Iterable[str]) -> list[str]:
+    """Each word followed by its characters when it has more than one."""
+    tokens = []
+    for word in words:
+        if len(word) > 1:
+            if len(word) <= MAX_WORD_LENGTH:  # jieba's HMM may glue a long unknown stretch
+                tokens.append(word)
+            tokens.extend(word)
+        else:
+            tokens.append(word)
+    return tokens
+
+
 def _cjk_tokens(run: str, scheme: CjkScheme) -> list[str]:
     if scheme == "unigram+bigram":
         return _unigrams_and_bigrams(run)
@@ -208,19 +254,17 @@ def _cjk_tokens(run: str, scheme: CjkScheme) -> list[str]:
     if scheme == "jieba":
         return _jieba_words(run)
     if scheme == "jieba+unigram":
-        tokens = []
-        for word in _jieba_words(run):
-            if len(word) > 1:
-                if len(word) <= MAX_WORD_LENGTH:  # jieba's HMM may glue a long unknown stretch
-                    tokens.append(word)
-                tokens.extend(word)
-            else:
-                tokens.append(word)
-        return tokens
+        return _jieba_and_characters(_jieba_words(run))
     if scheme == "jieba-search":
         words: list[str] = _jieba().lcut_for_search(run)
         return words
     raise ValueError(f"Unknown CJK scheme {scheme!r}; use one of {', '.join(CJK_SCHEMES)}.")
+
+
+def _negation_token(run: str) -> str:
+    """The one token of a negation however it is written: "can't", "can’t", "cannot" and "unable" → "cannot"."""
+    plain = _NEGATION_TOKENS.get(run)
+    return plain if plain is not None else _APOSTROPHE_NEGATION_TOKENS[run[:-2]]
 
 
 def _version_tokens(version: str) -> list[str]:
@@ -234,30 +278,53 @@ def _version_tokens(version: str) -> list[str]:
 
 @dataclass(frozen=True)
 class SynonymGroup:
-    """Phrases that mean the same: a query with one of them also searches for the others."""
+    """Phrases that mean the same: a query with one of them also searches for the others.
+
+    One way (``one_way``), the first phrase is what the others stand for: a query with any of the others
+    also searches for the first, and a query with the first searches for nothing more. For abbreviations
+    and colloquial forms ("pwd" → "password", 咋 → 怎么) and for words that mean the first only sometimes
+    ("uninstall" is one kind of "remove"; 授权 is a licence, and also an OAuth authorisation).
+    """
 
     phrases: tuple[str, ...]
+    one_way: bool = False
+
+
+def _one_way(target: str, *others: str) -> SynonymGroup:
+    return SynonymGroup((target, *others), one_way=True)
 
 
 DEFAULT_SYNONYMS: tuple[SynonymGroup, ...] = (
     SynonymGroup(("sign in", "log in", "login", "signin")),
     SynonymGroup(("sign out", "log out", "logout", "signout")),
     SynonymGroup(("licence", "license", "licensing")),
-    SynonymGroup(("许可证", "授权", "许可")),
+    SynonymGroup(("许可证", "许可")),
+    _one_way("许可证", "授权"),
     SynonymGroup(("password", "passcode")),
     SynonymGroup(("two-factor", "2fa", "mfa", "两步验证", "双重验证")),
-    SynonymGroup(("uninstall", "remove")),
+    SynonymGroup(("single sign-on", "sso", "单点登录")),
+    _one_way("remove", "uninstall"),
     SynonymGroup(("登录", "登陆", "登入")),
     SynonymGroup(("email", "e-mail")),
+    # Abbreviations customers type.
+    _one_way("password", "pwd", "pw"),
+    _one_way("facebook", "fb"),
+    # Chinese as it is typed rather than written.
+    _one_way("怎么", "咋"),
+    _one_way("什么", "啥"),
+    _one_way("怎么办", "咋办", "咋整"),
+    _one_way("无法登录", "登不上", "登不进", "登录不了"),
+    _one_way("无法连接", "连不上"),
+    _one_way("无法打开", "打不开"),
 )
 
 
 class _Unit(NamedTuple):
     """One run of the normalized text: a word, a dotted number, or a CJK run."""
 
-    kind: Literal["word", "version", "cjk"]
+    kind: Literal["word", "negation", "version", "cjk"]
     text: str  # as normalized (the number without its "v")
-    key: str  # what synonyms compare: the stem of a word, the text otherwise
+    key: str  # what synonyms compare: the stem of a word, a negation's one token, the text otherwise
     stop: bool
     end: int
 
@@ -294,12 +361,18 @@ class Analyzer:
         self.stemmer = stemmer
         self._indexed_words: dict[str, str | None] = {}  # word → token; documents repeat their words.
         self._cjk_runs: dict[str, list[str]] = {}  # a run of Han characters → its tokens (jieba is the slow part)
-        self._groups: list[list[_Phrase]] = []
+        # (phrases a query may hold, the phrases each of them adds): all the others, or one way the first.
+        self._groups: list[tuple[list[_Phrase], list[_Phrase]]] = []
         for group in synonyms:
             phrases = [self._phrase(text) for text in group.phrases]
+            if group.one_way:
+                target, others = phrases[:1], [phrase for phrase in phrases[1:] if phrase.keys]
+                if target and target[0].keys and others:
+                    self._groups.append((others, target))
+                continue
             phrases = [phrase for phrase in phrases if phrase.keys]
             if len(phrases) > 1:
-                self._groups.append(phrases)
+                self._groups.append((phrases, phrases))
 
     # Public API ----------------------------------------------------------------------------------
 
@@ -325,6 +398,8 @@ class Analyzer:
                     token = words[run] = self._indexed_word(run)
                 if isinstance(token, str):  # not a stop word (None)
                     tokens.append(token)
+            elif kind == "negation":
+                tokens.append(_negation_token(run))
             elif kind == "version":
                 tokens.extend(_version_tokens(run))
             else:
@@ -349,15 +424,17 @@ class Analyzer:
         A synonym phrase is found when its words stand in the query in the same order, side by
         side (compared by stem, stop words included: "signed in" finds "sign in", "sign up"
         does not), or when a CJK phrase is part of a CJK run ("许可证过期" finds "许可证").
+        A one-way group adds its first phrase when the query holds one of the others. Chinese
+        question words stay whole, without their characters (``CHINESE_QUESTION_WORDS``).
         """
         units = self._units(self.normalize(text))
-        tokens = [token for unit in units for token in self._unit_tokens(unit)]
+        tokens = [token for unit in units for token in self._query_unit_tokens(unit)]
         if self._groups and units:
             query = _QueryUnits(units)
-            for group in self._groups:
-                found = [phrase for phrase in group if query.has(phrase)]
+            for sources, added in self._groups:
+                found = [phrase for phrase in sources if query.has(phrase)]
                 if found:
-                    tokens.extend(token for phrase in group if phrase not in found for token in phrase.tokens)
+                    tokens.extend(token for phrase in added if phrase not in found for token in phrase.tokens)
         return list(dict.fromkeys(tokens))
 
     def suggestion_prefix(self, text: str) -> list[str]:
@@ -393,13 +470,14 @@ class Analyzer:
     def surface_terms(self, text: str) -> list[str]:
         """The query's words as typed, normalized, for highlighting: no stems, no stop words.
 
-        Dotted numbers stay whole ("4.2"); CJK runs are cut into jieba words.
+        Dotted numbers stay whole ("4.2"); CJK runs are cut into jieba words. Negations are left out, as
+        the stop words they were.
         """
         terms: list[str] = []
         for unit in self._units(self.normalize(text)):
             if unit.kind == "cjk":
                 terms.extend(word for word in _jieba_words(unit.text) if word not in _CHINESE_STOP_WORDS)
-            elif not unit.stop and len(unit.text) <= MAX_WORD_LENGTH:
+            elif unit.kind != "negation" and not unit.stop and len(unit.text) <= MAX_WORD_LENGTH:
                 terms.append(unit.text)
         return list(dict.fromkeys(terms))
 
@@ -412,7 +490,9 @@ class Analyzer:
         for match in _RUNS.finditer(normalized):
             kind = cast(str, match.lastgroup)  # every alternative of _RUNS is a named group
             text = match.group(kind)
-            if kind == "word":
+            if kind == "negation" or (kind == "word" and text in _NEGATION_TOKENS):
+                yield _Unit("negation", text, _negation_token(text), False, match.end())
+            elif kind == "word":
                 stop = text in self.stop_words
                 yield _Unit("word", text, text if stop else self._word_token(text), stop, match.end())
             elif kind == "version":
@@ -427,6 +507,8 @@ class Analyzer:
         return _stem(word, self.stemmer)
 
     def _indexed_word(self, word: str) -> str | None:
+        if word in _NEGATION_TOKENS:
+            return _NEGATION_TOKENS[word]
         if word in self.stop_words:
             return None
         token = self._word_token(word)
@@ -445,16 +527,32 @@ class Analyzer:
     def _unit_tokens(self, unit: _Unit) -> list[str]:
         if unit.kind == "word":
             return [] if unit.stop or len(unit.key) > MAX_WORD_LENGTH else [unit.key]
+        if unit.kind == "negation":
+            return [unit.key]
         if unit.kind == "version":
             return _version_tokens(unit.text)
         return _cjk_tokens(unit.text, self.cjk)
+
+    def _query_unit_tokens(self, unit: _Unit) -> list[str]:
+        """A unit's tokens in a query: a CJK run's question words without their characters (with the
+        default scheme, jieba words and characters)."""
+        if unit.kind != "cjk" or self.cjk != "jieba+unigram":
+            return self._unit_tokens(unit)
+        words = _jieba_words(unit.text)
+        if not CHINESE_QUESTION_WORDS.intersection(words):
+            return self._unit_tokens(unit)
+        return [
+            token
+            for word in words
+            for token in ([word] if word in CHINESE_QUESTION_WORDS else _jieba_and_characters([word]))
+        ]
 
     def _phrase(self, text: str) -> _Phrase:
         units = self._units(self.normalize(text))
         return _Phrase(
             keys=tuple(unit.key for unit in units),
             cjk=tuple(unit.kind == "cjk" for unit in units),
-            tokens=tuple(dict.fromkeys(token for unit in units for token in self._unit_tokens(unit))),
+            tokens=tuple(dict.fromkeys(token for unit in units for token in self._query_unit_tokens(unit))),
         )
 
 

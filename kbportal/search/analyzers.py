@@ -47,7 +47,7 @@ def vocabulary_version() -> str | None:
 def _load() -> Analyzer:
     from .models import SynonymGroup
 
-    groups = [Group(phrases=tuple(group.phrase_list())) for group in SynonymGroup.objects.all()]
+    groups = [Group(phrases=tuple(group.phrase_list()), one_way=group.one_way) for group in SynonymGroup.objects.all()]
     return Analyzer(synonyms=[*DEFAULT_SYNONYMS, *[g for g in groups if len(g.phrases) >= 2]])
 
 

@@ -178,6 +178,14 @@ class SynonymGroup(models.Model):
         _("phrases"),
         help_text=_('One per line, e.g. "sign in", "log in", "login"; or 许可证 and 授权.'),
     )
+    one_way = models.BooleanField(
+        _("one way"),
+        default=False,
+        help_text=_(
+            "Only the first phrase is added: a search with one of the others also finds the first, not the other "
+            'way round. For abbreviations and colloquial forms: "password", then "pwd"; 无法登录, then 登不上.'
+        ),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
@@ -187,7 +195,8 @@ class SynonymGroup(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return " ~ ".join(self.phrase_list()[:4])
+        first, *others = self.phrase_list()[:4] or [""]
+        return f"{' ~ '.join(others)} → {first}" if self.one_way and others else " ~ ".join([first, *others])
 
     def phrase_list(self) -> list[str]:
         return [line.strip() for line in self.phrases.splitlines() if line.strip()]

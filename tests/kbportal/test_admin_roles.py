@@ -270,6 +270,21 @@ def test_an_editor_adds_a_synonym_group_in_the_admin_and_search_uses_it(
     assert "invoic" in service.current_analyzer().query_tokens("receipt")
 
 
+@pytest.mark.usefixtures("_forget_synonyms")
+def test_an_editor_adds_a_one_way_group_for_an_abbreviation(client, editor, django_capture_on_commit_callbacks):
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:search_synonymgroup_add"), {"phrases": "invoice\ninv", "one_way": "on", "note": ""}
+        )
+
+    assert response.status_code == 302
+    assert "invoic" in service.current_analyzer().query_tokens("inv missing")
+    assert "inv" not in service.current_analyzer().query_tokens("invoice missing")
+    assert str(SynonymGroup.objects.get()) == "inv → invoice"
+
+
 def test_a_manager_turns_a_periodic_job_off_in_the_admin_and_reads_its_schedule_in_chinese(client, manager):
     every_minute = IntervalSchedule.objects.create(every=60, period=IntervalSchedule.SECONDS)
     job = PeriodicTask.objects.create(name="sla-check", task="tickets.tasks.sla_check_task", interval=every_minute)

@@ -47,12 +47,54 @@ def test_inflections_share_a_stem(words):
     [
         pytest.param("How do I reset the password?", ["reset", "password"], id="question"),
         pytest.param("the of and to in is it", [], id="only-stop-words"),
-        pytest.param("I don't have it", [], id="contraction"),
-        pytest.param("Can't sign in to my account", ["sign", "account"], id="sign-in"),
+        pytest.param("I haven't had it", [], id="contraction"),
+        pytest.param("It isn't signed in to my account", ["sign", "account"], id="sign-in"),
     ],
 )
 def test_stop_words_are_dropped(text, expected):
     assert analyzer.document_tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("spellings", "token"),
+    [
+        pytest.param(["can't", "can\u2019t", "CAN'T", "cant", "cannot", "unable", "couldn't"], "cannot", id="cannot"),
+        pytest.param(["won't", "won\u2019t", "wont", "wouldn't"], "wont", id="wont"),
+        pytest.param(["doesn't", "doesnt", "don't", "didn't"], "doesnt", id="doesnt"),
+    ],
+)
+def test_each_negation_is_one_token_however_it_is_written(spellings, token):
+    for spelling in spellings:
+        assert analyzer.document_tokens(f"app {spelling} start") == ["app", token, "start"], spelling
+        assert analyzer.query_tokens(f"app {spelling} start") == ["app", token, "start"], spelling
+
+
+def test_a_negation_meets_the_title_that_states_the_problem():
+    title = set(analyzer.document_tokens("Can't sign in to HelloWorld: common login errors"))
+
+    for question in ("cannot log in", "unable to sign in", "can\u2019t sign in", "I cant login"):
+        assert "cannot" in analyzer.query_tokens(question), question
+    assert "cannot" in title
+    assert analyzer.document_tokens("Unable to connect") == analyzer.document_tokens("Cannot connect")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("isn't", id="other-n-t-forms-stay-stop-words"),
+        pytest.param("can", id="can-alone"),
+        pytest.param("not", id="not"),
+        pytest.param("Scan't", id="inside-a-word"),
+    ],
+)
+def test_only_the_listed_negations_become_tokens(text):
+    assert not {"cannot", "wont", "doesnt"} & set(analyzer.document_tokens(text))
+
+
+def test_negations_are_complete_words_as_you_type_and_never_highlighted():
+    assert analyzer.suggestion_prefix("can't sig") == ["cannot", "sig"]
+    assert analyzer.suggestion_prefix("cannot") == ["cannot"]
+    assert analyzer.surface_terms("I can't sign in") == ["sign"]
 
 
 @pytest.mark.parametrize(
@@ -174,9 +216,9 @@ def test_query_tokens_are_deduplicated_in_order():
         pytest.param("licence expired", {"licenc", "licens"}, id="licence-spelling"),
         pytest.param("forgot my passcode", {"password", "passcod"}, id="passcode"),
         pytest.param("set up 2FA", {"2fa", "mfa", "two", "factor", "两步", "验证"}, id="2fa-to-chinese"),
-        pytest.param("许可证过期", {"许可证", "授权"}, id="licence-zh-inside-a-run"),
-        pytest.param("授权", {"授权", "许可证"}, id="licence-zh-back"),
-        pytest.param("許可證過期", {"许可证", "授权"}, id="traditional-finds-synonym"),
+        pytest.param("许可过期", {"许可", "许可证"}, id="licence-zh-inside-a-run"),
+        pytest.param("授权", {"授权", "许可证"}, id="licence-zh-one-way"),
+        pytest.param("許可過期", {"许可", "许可证"}, id="traditional-finds-synonym"),
         pytest.param("无法登陆", {"登陆", "登录", "登入"}, id="common-misspelling"),
     ],
 )
@@ -198,6 +240,94 @@ def test_synonyms_need_the_whole_phrase(query, absent):
 
 def test_synonyms_are_not_applied_to_documents():
     assert with_synonyms.document_tokens("log in") == ["log"]
+
+
+@pytest.mark.parametrize(
+    ("query", "added"),
+    [
+        pytest.param("forgot pwd", {"password"}, id="pwd"),
+        pytest.param("pw reset", {"password"}, id="pw"),
+        pytest.param("fb login", {"facebook"}, id="fb"),
+        pytest.param("2fa lost phone", {"two", "factor"}, id="2fa"),
+        pytest.param("sso setup", {"singl", "sign"}, id="sso"),
+        pytest.param("single sign-on with okta", {"sso"}, id="single-sign-on-to-sso"),
+        pytest.param("uninstall the app", {"remov"}, id="uninstall-is-a-removal"),
+        pytest.param("登不上", {"无法", "登录"}, id="deng-bu-shang"),
+        pytest.param("登不上去了", {"无法", "登录"}, id="inside-a-run"),
+        pytest.param("登錄不了", {"无法", "登录"}, id="traditional"),
+        pytest.param("授权过期", {"许可证"}, id="shouquan-is-a-licence"),
+        pytest.param("公司网络连不上", {"无法", "连接"}, id="lian-bu-shang"),
+    ],
+)
+def test_abbreviations_and_colloquial_forms_add_what_they_stand_for(query, added):
+    assert added <= set(with_synonyms.query_tokens(query))
+
+
+@pytest.mark.parametrize(
+    ("query", "absent"),
+    [
+        pytest.param("remove a member", {"uninstal"}, id="remove-is-not-uninstall"),
+        pytest.param("password policy", {"pwd", "pw"}, id="password-is-not-pwd"),
+        pytest.param("facebook page", {"fb"}, id="facebook-is-not-fb"),
+        pytest.param("许可证过期", {"授权"}, id="licence-is-not-oauth"),
+        pytest.param("无法登录", {"登不上"}, id="the-written-form-stays"),
+    ],
+)
+def test_one_way_groups_do_not_add_the_other_way(query, absent):
+    assert not absent & set(with_synonyms.query_tokens(query))
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        pytest.param("咋重置密码", "怎么重置密码", id="za"),
+        pytest.param("啥是审计日志", "什么是审计日志", id="sha"),
+        pytest.param("付款失败咋办", "付款失败怎么办", id="za-ban"),
+    ],
+)
+def test_colloquial_chinese_also_searches_for_the_written_form(typed, written):
+    assert set(with_synonyms.query_tokens(written)) <= set(with_synonyms.query_tokens(typed))
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        pytest.param("怎么重置密码", "怎么", id="zenme"),
+        pytest.param("如何重置密码", "如何", id="ruhe"),
+        pytest.param("怎樣重置密碼", "怎样", id="traditional"),
+        pytest.param("咋重置密码", "怎么", id="colloquial"),
+    ],
+)
+def test_how_words_are_searched_whole_without_their_characters(query, word):
+    """Their characters matched any title with 怎么办 ("丢失怎么办") for every question asked with 怎么."""
+    tokens = with_synonyms.query_tokens(query)
+
+    assert word in tokens
+    assert not set(word) & set(tokens)
+    assert {"重置", "密码", "密", "码"} <= set(tokens)
+
+
+def test_other_question_words_keep_their_characters():
+    """Measured: also 什么, 为什么 and 怎么办 whole, or the question words left out, cost bq-zh 0.4 to 1.0 nDCG@10."""
+    assert {"怎么办", "怎", "么", "办"} <= set(analyzer.query_tokens("密码忘了怎么办"))
+    assert {"为什么", "为", "什", "么"} <= set(analyzer.query_tokens("为什么同步很慢"))
+
+
+def test_documents_keep_the_characters_of_how_words():
+    assert {"怎么", "怎", "么"} <= set(analyzer.document_tokens("怎么重置密码"))
+
+
+def test_staff_one_way_groups():
+    custom = Analyzer([SynonymGroup(("virtual private network", "vpn"), one_way=True)])
+
+    assert {"virtual", "privat", "network"} <= set(custom.query_tokens("vpn drops"))
+    assert "vpn" not in custom.query_tokens("virtual private network drops")
+
+
+def test_one_way_groups_without_a_usable_target_or_source_are_ignored():
+    custom = Analyzer([SynonymGroup(("the", "vpn"), one_way=True), SynonymGroup(("vpn",), one_way=True)])
+
+    assert custom.query_tokens("vpn") == ["vpn"]
 
 
 def test_staff_synonym_groups():
@@ -312,7 +442,9 @@ def test_tokens_are_only_letters_and_digits():
             assert " ".join(tokens).split() == tokens
             checked += len(tokens)
         assert all(term and not any(char.isspace() for char in term) for term in analyzer.surface_terms(text))
-        assert analyzer.query_tokens(text) == list(dict.fromkeys(analyzer.document_tokens(text)))
+        expected = list(dict.fromkeys(analyzer.document_tokens(text)))
+        if not analysis.CHINESE_QUESTION_WORDS & set(expected):  # a query leaves out their characters
+            assert analyzer.query_tokens(text) == expected, text
     assert checked > 10_000
 
 
