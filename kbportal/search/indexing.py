@@ -108,7 +108,14 @@ class _Changes:
         )
 
     def record_totals(self, generation: int) -> None:
-        statistics.record(generation, terms=Counter(), words=Counter(), documents=self.documents, tokens=self.tokens)
+        statistics.record(
+            generation,
+            terms=Counter(),
+            words=Counter(),
+            documents=self.documents,
+            tokens=self.tokens,
+            title_tokens=self.title_tokens,
+        )
 
 
 def _write(generation: int, analysed: Sequence[_Analysed], *, replace: bool = True) -> _Changes:
@@ -358,7 +365,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None) -> dict[str
                 if progress:
                     progress(src.kind, min(start + BATCH, len(ids)), len(ids))
             counts[src.kind] = len(ids)
-        statistics.record(building, terms=tallies.terms, words=tallies.words, documents=0, tokens=0)
+        statistics.record(building, terms=tallies.terms, words=tallies.words, documents=0, tokens=0, title_tokens=0)
         _replay_updates(building, since=started - REPLAY_MARGIN)
         statistics.compact([building])
         retired = generations.swap(building)
