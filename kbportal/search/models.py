@@ -63,7 +63,9 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         constraints = [
-            models.UniqueConstraint(fields=["generation", "kind", "object_id"], name="search_document_unique_item")
+            # Item first: a vote finds its documents by (kind, object_id), and an index led by the generation
+            # made SQLite read every document of the generation to score 200 candidates.
+            models.UniqueConstraint(fields=["kind", "object_id", "generation"], name="search_document_unique_item")
         ]
         indexes = [
             # Filters of a search: kind and language.

@@ -232,7 +232,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(postings_without_rowid, postings_with_rowid),
         migrations.AddConstraint(
             model_name='searchdocument',
-            constraint=models.UniqueConstraint(fields=('generation', 'kind', 'object_id'), name='search_document_unique_item'),
+            constraint=models.UniqueConstraint(fields=('kind', 'object_id', 'generation'), name='search_document_unique_item'),
         ),
         migrations.AddConstraint(
             model_name='searchgeneration',
