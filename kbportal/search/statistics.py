@@ -38,10 +38,12 @@ class IndexState:
     documents: int
     tokens: int
     title_tokens: int = 0
+    recorded: bool = True  # False: no generation row yet, the first one is taken as live
 
     @property
-    def average_length(self) -> float:
-        return self.tokens / self.documents if self.documents else 1.0
+    def generations(self) -> list[int]:
+        """The live generation, and the one being built if any: what an update writes to and compaction folds."""
+        return [self.live] if self.building is None else [self.live, self.building]
 
     @property
     def averages(self) -> Averages:
@@ -56,7 +58,7 @@ class IndexState:
 # Always one row at least: with no generation row yet (a new or flushed database) the first one is live.
 _STATE_SQL = """
 SELECT COALESCE(g.number, %s), COALESCE(g.state, 'live'), COALESCE(SUM(t.documents), 0), COALESCE(SUM(t.tokens), 0),
-       COALESCE(SUM(t.title_tokens), 0)
+       COALESCE(SUM(t.title_tokens), 0), g.number IS NOT NULL
 FROM (SELECT 1 AS one) AS anchor
 LEFT JOIN search_searchgeneration g ON g.state IN ('live', 'building')
 LEFT JOIN search_searchtotals t ON t.generation = COALESCE(g.number, %s)
@@ -69,7 +71,7 @@ def state() -> IndexState:
         cursor.execute(_STATE_SQL, [FIRST_GENERATION, FIRST_GENERATION])
         rows = cursor.fetchall()
     by_state = {row[1]: row for row in rows}
-    live = by_state.get("live") or (FIRST_GENERATION, "live", 0, 0, 0)
+    live = by_state.get("live") or (FIRST_GENERATION, "live", 0, 0, 0, False)
     building = by_state.get("building")
     return IndexState(
         live=live[0],
@@ -77,14 +79,16 @@ def state() -> IndexState:
         documents=int(live[2]),
         tokens=int(live[3]),
         title_tokens=int(live[4]),
+        recorded=bool(live[5]),
     )
 
 
 def writable_generations() -> list[int]:
     """The generations an index update writes to: the live one, and the one being built if any."""
     current = state()
-    ensure_live(current.live)
-    return [current.live] if current.building is None else [current.live, current.building]
+    if not current.recorded:
+        ensure_live(current.live)
+    return current.generations
 
 
 def ensure_live(number: int) -> None:
@@ -194,18 +198,13 @@ def compact(generations: Iterable[int] | None = None) -> int:
     it deleted, so a row committed meanwhile is neither summed nor lost; SQLite has one writer at a time,
     and the compaction takes the write lock before it reads.
     """
-    numbers = list(generations) if generations is not None else _active_generations()
+    numbers = list(generations) if generations is not None else state().generations
     removed = 0
     for number in numbers:
         for table, key, value in _TABLES:
             removed += _compact_table(table, key, value, number)
         removed += _compact_totals(number)
     return removed
-
-
-def _active_generations() -> list[int]:
-    current = state()
-    return [current.live] if current.building is None else [current.live, current.building]
 
 
 def _compact_table(table: str, key: str, value: str, generation: int) -> int:
